@@ -1,0 +1,129 @@
+"""Typed settings from the environment, read once per process.
+
+Every value comes from an environment variable; a ``NAME_FILE`` variable may point at a file that
+holds the value instead (for container secrets). In production (``PORTAL_ENV=production``) the
+process refuses to start without a real ``SECRET_KEY``; locally one is generated once into
+``data/secret_key``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+REFUSED_SECRETS = {"", "change-me", "changeme", "secret", "dev", "default"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the process must not start."""
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read ``name`` from the environment, or the file named by ``name_FILE``.
+
+    >>> os.environ["X_DEMO"] = "1"; env("X_DEMO")
+    '1'
+    """
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    production: bool
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    site_url: str
+    redis_url: str | None
+    mail_from: str
+    mail_outbox_dir: Path
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    sms_backend: str
+    session_idle_minutes: int
+    session_absolute_hours: int
+
+    @property
+    def site_origin(self) -> str:
+        """``https://portal.example.nl/x`` -> ``https://portal.example.nl``."""
+        parts = urlsplit(self.site_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.site_url.startswith("https://")
+
+
+def _secret_key(data_dir: Path, production: bool) -> str:
+    value = env("SECRET_KEY")
+    if value is not None:
+        if value.strip().lower() in REFUSED_SECRETS or len(value) < 32:
+            raise ConfigError("SECRET_KEY is a default or shorter than 32 characters; set a random one.")
+        return value
+    if production:
+        raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production.")
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def load_settings() -> Settings:
+    production = (env("PORTAL_ENV", "development") or "").lower() == "production"
+    data_dir = Path(env("PORTAL_DATA_DIR", str(ROOT / "data"))).resolve()
+    database_url = env("DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}")
+    return Settings(
+        production=production,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(data_dir, production),
+        site_url=(env("SITE_URL", "http://localhost:3000") or "").rstrip("/"),
+        redis_url=env("REFLEX_REDIS_URL"),
+        mail_from=env("MAIL_FROM", "Portal <no-reply@portal.localhost>"),
+        mail_outbox_dir=Path(env("MAIL_OUTBOX_DIR", str(data_dir / "outbox"))),
+        smtp_host=env("SMTP_HOST"),
+        smtp_port=env_int("SMTP_PORT", 587),
+        smtp_user=env("SMTP_USER"),
+        smtp_password=env("SMTP_PASSWORD"),
+        smtp_starttls=env_bool("SMTP_STARTTLS", True),
+        sms_backend=env("SMS_BACKEND", "console"),
+        session_idle_minutes=env_int("SESSION_IDLE_MINUTES", 30),
+        session_absolute_hours=env_int("SESSION_ABSOLUTE_HOURS", 12),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Database tables and the engine. Import tables from ``portal.db.models``."""

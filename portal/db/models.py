@@ -1,0 +1,196 @@
+"""SQLModel tables: singular PascalCase names, StrEnum statuses (stored as plain strings).
+
+Every change here needs an Alembic revision (``make migration m="..."``); a test fails when the
+models and the migrations differ.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC now (sqlmodel's UTCDateTime stores UTC and returns aware values on every database)."""
+    return datetime.now(timezone.utc)
+
+
+class OfficeKind(StrEnum):
+    HANDLING = "handling"  # handles dossiers: notary, mortgage advice, income statements
+    INTERMEDIARY = "intermediary"  # tussenpersoon linked to dossiers of a handling office
+
+
+class StaffRole(StrEnum):
+    ADVISER = "adviser"
+    REVIEWER = "reviewer"
+    OFFICE_ADMIN = "office_admin"
+
+
+class UserKind(StrEnum):
+    CLIENT = "client"
+    STAFF = "staff"
+
+
+class ClientKind(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class DossierType(StrEnum):
+    MORTGAGE = "mortgage"
+    NOTARIAL_DEED = "notarial_deed"
+    INCOME_STATEMENT = "income_statement"
+
+
+class ActionKind(StrEnum):
+    UPLOAD_REQUEST = "upload_request"
+    QUESTIONNAIRE = "questionnaire"
+    SIGN = "sign"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Office(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: OfficeKind = Field(sa_type=String(20))
+    email: str = Field(max_length=254)
+    phone: str = Field(default="", max_length=40)
+    brand_color: str = Field(default="#1f4e79", max_length=9)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    password_hash: str = Field(default="", max_length=255)
+    full_name: str = Field(max_length=200)
+    phone: str = Field(default="", max_length=40)
+    kind: UserKind = Field(sa_type=String(10))
+    language: str = Field(default="nl", max_length=5)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime | None = None
+    last_login_at: datetime | None = None
+
+
+class StaffMembership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "office_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    role: StaffRole = Field(sa_type=String(20))
+
+
+class Client(SQLModel, table=True):
+    """A person or a company; users reach it through ClientMember."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ClientKind = Field(sa_type=String(10))
+    name: str = Field(max_length=200)
+    kvk_number: str = Field(default="", max_length=8)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ClientMember(SQLModel, table=True):
+    """A login of a client: the person, the company's main account, or a company extra account."""
+
+    __table_args__ = (UniqueConstraint("client_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    is_primary: bool = Field(default=True)
+
+
+class Dossier(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("handling_office_id", "reference"),
+        Index("ix_dossier_handling_updated", "handling_office_id", "updated_at"),
+        Index("ix_dossier_intermediary_updated", "intermediary_office_id", "updated_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40)
+    type: DossierType = Field(sa_type=String(30))
+    title: str = Field(default="", max_length=200)
+    handling_office_id: int = Field(foreign_key="office.id")
+    intermediary_office_id: int | None = Field(default=None, foreign_key="office.id")
+    adviser_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    lender: str = Field(default="", max_length=120)
+    phase: str = Field(max_length=40)
+    visible_to_client: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DossierParticipant(SQLModel, table=True):
+    """A client taking part in a dossier (applicant, co-applicant, buyer, seller...)."""
+
+    __table_args__ = (UniqueConstraint("dossier_id", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    role: str = Field(default="applicant", max_length=30)
+
+
+class Action(SQLModel, table=True):
+    """Something the office asks a client to do: an upload request, a questionnaire, a signature."""
+
+    __table_args__ = (Index("ix_action_dossier_status", "dossier_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    kind: ActionKind = Field(sa_type=String(20))
+    title: str = Field(max_length=200)
+    message: str = Field(default="", max_length=4000)
+    status: ActionStatus = Field(default=ActionStatus.OPEN, sa_type=String(20))
+    due_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the browser holds only the random token, we keep its HMAC."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ip: str = Field(default="", max_length=45)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class RateLimit(SQLModel, table=True):
+    """Failure counters shared by all workers (per account, per IP)."""
+
+    key: str = Field(primary_key=True, max_length=128)
+    failures: int = Field(default=0)
+    window_start: datetime = Field(default_factory=utcnow)
+    blocked_until: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=60)
+    object_type: str = Field(default="", max_length=40)
+    object_id: int | None = None
+    ip: str = Field(default="", max_length=45)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,45 @@
+"""Who is acting: built once per request/event from the server-side session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.db.models import StaffRole, UserKind
+
+
+@dataclass(frozen=True)
+class Membership:
+    office_id: int
+    role: StaffRole
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    email: str
+    full_name: str
+    kind: UserKind
+    language: str = "nl"
+    session_id: int | None = None
+    client_ids: tuple[int, ...] = ()
+    memberships: tuple[Membership, ...] = field(default_factory=tuple)
+    ip: str = ""
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind == UserKind.CLIENT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+    @property
+    def office_ids(self) -> tuple[int, ...]:
+        return tuple(sorted({m.office_id for m in self.memberships}))
+
+    def has_role(self, office_id: int, *roles: StaffRole) -> bool:
+        return any(m.office_id == office_id and m.role in roles for m in self.memberships)
+
+    @property
+    def home_path(self) -> str:
+        return "/home" if self.is_client else "/kantoor"
