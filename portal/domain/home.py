@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -20,7 +21,7 @@ class ActionItem:
     kind: str
     title: str
     dossier_reference: str
-    due_date: str  # ISO date or ""
+    due_date: date | None
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def client_home(actor: Actor, limit: int = 5) -> ClientHome:
         count = db.exec(select(func.count()).select_from(open_actions.subquery())).one()
         rows = db.exec(open_actions.order_by(Action.due_date.is_(None), Action.due_date, Action.id).limit(limit)).all()
         items = tuple(
-            ActionItem(a.id, str(a.kind), a.title, ref, a.due_date.isoformat() if a.due_date else "")
+            ActionItem(a.id, str(a.kind), a.title, ref, a.due_date)
             for a, ref in rows
         )
         return ClientHome(dossier_count=dossiers, open_action_count=count, attention=items)

@@ -1,0 +1,197 @@
+"""HTTP routes for login, logout and password reset, and the security-header middleware.
+
+The session cookie is set here, by an HTTP response, so it can be HttpOnly (JavaScript never sees
+it). Every POST must come from our own origin (plus SameSite=Strict on the cookie).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http.cookies import SimpleCookie
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from portal.config import get_settings
+from portal.domain import auth
+from portal.domain.errors import InvalidInput, Throttled
+from portal.i18n import LANGUAGES, pick_language, translate
+
+MAX_BODY = 8 * 1024
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+
+
+def cookie_value(cookie_header: str | None, name: str) -> str | None:
+    """The value of one cookie from a Cookie header.
+
+    >>> cookie_value("a=1; portal_session=xyz", "portal_session")
+    'xyz'
+    """
+    if not cookie_header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _lang(request: Request, body: dict) -> str:
+    lang = body.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return cookie_value(request.headers.get("cookie"), "portal_lang") or pick_language(request.headers.get("accept-language"))
+
+
+def _error(lang: str, msgid: str, status: int, **params: object) -> JSONResponse:
+    return JSONResponse({"error": translate(lang, msgid, **params)}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def _read_json(request: Request) -> dict | None:
+    """The JSON body (at most 8 KiB) of a same-origin POST, or None."""
+    if request.headers.get("origin") != get_settings().site_origin:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _forbidden() -> JSONResponse:
+    return JSONResponse({"error": "forbidden"}, status_code=403)
+
+
+async def login(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = _lang(request, body)
+    email, password = body.get("email", "").strip(), body.get("password", "")
+    if not email or not password:
+        return _error(lang, "auth.missing_fields", 400)
+    try:
+        result = await run_in_threadpool(
+            auth.login, email, password, ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
+        )
+    except Throttled as exc:
+        minutes = max(1, (int(exc.params.get("seconds", 60)) + 59) // 60)
+        return _error(lang, "auth.throttled", 429, minutes=minutes)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 401)
+    settings = get_settings()
+    response = JSONResponse({"redirect": result.actor.home_path}, headers={"Cache-Control": "no-store"})
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        result.token,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
+    response.set_cookie("portal_lang", result.actor.language, max_age=365 * 86400, path="/", samesite="lax", secure=settings.secure_cookies)
+    return response
+
+
+async def logout(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    token = cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE)
+    await run_in_threadpool(auth.logout, token, ip=client_ip(request))
+    response = JSONResponse({"redirect": "/login"}, headers={"Cache-Control": "no-store", "Clear-Site-Data": '"cache"'})
+    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=get_settings().secure_cookies)
+    return response
+
+
+async def forgot(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = _lang(request, body)
+    email = body.get("email", "").strip()
+    if not EMAIL_RE.match(email):
+        return _error(lang, "forgot.invalid_email", 400)
+    await run_in_threadpool(auth.request_password_reset, email, ip=client_ip(request), language=lang)
+    return JSONResponse({"message": translate(lang, "forgot.sent")}, headers={"Cache-Control": "no-store"})
+
+
+async def reset(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = _lang(request, body)
+    password, repeat = body.get("password", ""), body.get("password2", "")
+    if password != repeat:
+        return _error(lang, "reset.mismatch", 400)
+    try:
+        await run_in_threadpool(auth.reset_password, body.get("token", ""), password, ip=client_ip(request))
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 400, **exc.params)
+    return JSONResponse({"redirect": "/login?reset=1"}, headers={"Cache-Control": "no-store"})
+
+
+def routes_app() -> Starlette:
+    """Our HTTP routes; Reflex's app is mounted beneath them."""
+    return Starlette(
+        routes=[
+            Route("/auth/login", login, methods=["POST"]),
+            Route("/auth/logout", logout, methods=["POST"]),
+            Route("/auth/forgot", forgot, methods=["POST"]),
+            Route("/auth/reset", reset, methods=["POST"]),
+        ]
+    )
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+def security_headers(app):
+    """ASGI middleware: security headers on every response; HTML pages are never stored by caches.
+
+    ``no-store`` on pages also keeps a page out of the back/forward cache, so the back button after
+    logout cannot show what was on screen.
+    """
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in SECURITY_HEADERS}]
+                headers += SECURITY_HEADERS
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if content_type.startswith(b"text/html"):
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await app(scope, receive, send_with_headers)
+
+    return wrapped

@@ -1,0 +1,40 @@
+"""The Reflex app: pages and HTTP routes only."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from portal.api.auth import routes_app, security_headers
+from portal.config import get_settings
+from portal.ui.pages.client.home import HomeState, home_page
+from portal.ui.pages.client.lists import ClientListsState, actions_page, dossiers_page
+from portal.ui.pages.profile import ProfileState, profile_page
+from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
+from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+get_settings()  # fail fast on unsafe settings
+
+app = rx.App(
+    theme=rx.theme(appearance="light", accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"),
+    stylesheets=["/portal.css"],
+    head_components=[
+        rx.el.script(src="/portal.js"),
+        rx.el.meta(name="theme-color", content="#1f3a5f"),
+    ],
+    html_lang="nl",
+    api_transformer=[routes_app(), security_headers],
+)
+
+PUBLIC = AuthFormState.on_load_public
+app.add_page(lambda: rx.fragment(rx.text("…"), on_mount=rx.redirect("/login")), route="/", title="Portal", on_load=PUBLIC)
+app.add_page(login_page, route="/login", title="Portal — Inloggen / Log in", on_load=PUBLIC)
+app.add_page(forgot_page, route="/wachtwoord-vergeten", title="Portal — Wachtwoord vergeten", on_load=PUBLIC)
+app.add_page(reset_page, route="/wachtwoord-herstellen", title="Portal — Nieuw wachtwoord", on_load=PUBLIC)
+app.add_page(home_page, route="/home", title="Portal — Home", on_load=HomeState.on_load)
+app.add_page(dossiers_page, route="/dossiers", title="Portal — Dossiers", on_load=ClientListsState.load_dossiers)
+app.add_page(actions_page, route="/acties", title="Portal — Acties", on_load=ClientListsState.load_actions)
+app.add_page(profile_page, route="/mijn-gegevens", title="Portal — Mijn gegevens", on_load=ProfileState.on_load)
+app.add_page(office_dossiers_page, route="/kantoor", title="Portal — Kantoor", on_load=OfficeDossiersState.on_load)

@@ -1,0 +1,1 @@
+"""The only package that imports reflex: states, layout, components and pages."""

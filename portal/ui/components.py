@@ -1,0 +1,180 @@
+"""Shared look: the app shell (side navigation on a desktop, bottom navigation on a phone) and small parts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.ui.state import AppState
+
+BRAND = "#1f3a5f"
+PAGE_BG = "#f5f6f8"
+DESKTOP = rx.breakpoints(initial="none", sm="flex")
+PHONE = rx.breakpoints(initial="flex", sm="none")
+
+CLIENT_NAV = [
+    ("home", "/home", "house", "nav.home"),
+    ("dossiers", "/dossiers", "folder-open", "nav.dossiers"),
+    ("acties", "/acties", "list-checks", "nav.actions"),
+    ("profiel", "/mijn-gegevens", "user-round", "nav.profile"),
+]
+STAFF_NAV = [
+    ("kantoor", "/kantoor", "folders", "nav.office_dossiers"),
+    ("profiel", "/mijn-gegevens", "user-round", "nav.profile"),
+]
+
+
+def t(key: str) -> rx.Var:
+    """The text of catalog id ``key`` in the active language."""
+    return AppState.t[key]
+
+
+def language_switch() -> rx.Component:
+    def option(code: str, label: str) -> rx.Component:
+        return rx.button(
+            label,
+            on_click=AppState.set_language(code),
+            variant=rx.cond(AppState.lang == code, "solid", "ghost"),
+            size="1",
+            aria_pressed=rx.cond(AppState.lang == code, "true", "false"),
+            lang=code,
+        )
+
+    return rx.hstack(
+        option("nl", "Nederlands"),
+        option("en", "English"),
+        spacing="2",
+        role="group",
+        aria_label=t("lang.choose"),
+    )
+
+
+def brand_mark() -> rx.Component:
+    return rx.hstack(
+        rx.box(rx.icon("shield-check", size=20, color="white"), background=BRAND, padding="6px", border_radius="8px", aria_hidden="true"),
+        rx.text("Portal", weight="bold", size="4", color=BRAND),
+        align="center",
+        spacing="2",
+    )
+
+
+def _nav_items(active: str) -> rx.Component:
+    def items(nav):
+        return [
+            rx.link(
+                rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(t(label)), align="center", spacing="3"),
+                href=href,
+                aria_current="page" if key == active else None,
+                class_name="nav-link" + (" nav-active" if key == active else ""),
+                underline="none",
+            )
+            for key, href, icon, label in nav
+        ]
+
+    return rx.cond(AppState.user_kind == "staff", rx.vstack(*items(STAFF_NAV), spacing="1", width="100%"), rx.vstack(*items(CLIENT_NAV), spacing="1", width="100%"))
+
+
+def _bottom_items(active: str) -> rx.Component:
+    def items(nav):
+        return [
+            rx.link(
+                rx.vstack(rx.icon(icon, size=20, aria_hidden="true"), rx.text(t(label), size="1"), align="center", spacing="1"),
+                href=href,
+                aria_current="page" if key == active else None,
+                class_name="tab-link" + (" tab-active" if key == active else ""),
+                underline="none",
+            )
+            for key, href, icon, label in nav
+        ]
+
+    return rx.cond(
+        AppState.user_kind == "staff",
+        rx.hstack(*items(STAFF_NAV), justify="center", width="100%", spacing="0"),
+        rx.hstack(*items(CLIENT_NAV), justify="between", width="100%", spacing="0"),
+    )
+
+
+def logout_button(**props) -> rx.Component:
+    return rx.button(rx.icon("log-out", size=16, aria_hidden="true"), t("nav.logout"), on_click=AppState.logout, variant="soft", color_scheme="gray", **props)
+
+
+def shell(active: str, *content: rx.Component) -> rx.Component:
+    """A signed-in page: navigation around ``content``."""
+    sidebar = rx.el.nav(
+        rx.vstack(
+            brand_mark(),
+            rx.text(AppState.user_name, size="2", color="#4a5563", margin_top="2"),
+            rx.divider(margin_y="3"),
+            _nav_items(active),
+            rx.spacer(),
+            logout_button(width="100%"),
+            height="100%",
+            spacing="2",
+            align="stretch",
+        ),
+        aria_label=t("nav.main"),
+        class_name="sidebar",
+        display=DESKTOP,
+    )
+    topbar = rx.el.header(
+        rx.hstack(brand_mark(), rx.text(AppState.user_name, size="2", color="#4a5563"), justify="between", align="center", width="100%"),
+        class_name="topbar",
+        display=PHONE,
+    )
+    bottom = rx.el.nav(_bottom_items(active), aria_label=t("nav.main"), class_name="bottombar", display=PHONE)
+    return rx.box(
+        rx.el.a(t("nav.skip"), href="#main", class_name="skip-link"),
+        topbar,
+        rx.flex(
+            sidebar,
+            rx.el.main(rx.box(*content, class_name="content"), id="main", tab_index=-1, class_name="main"),
+            width="100%",
+        ),
+        bottom,
+        class_name="app",
+        on_mount=AppState.sync_lang_attr,
+    )
+
+
+def public_shell(*content: rx.Component) -> rx.Component:
+    """Login and password pages: a centred card with the language switch."""
+    return rx.box(
+        rx.el.a(t("nav.skip"), href="#main", class_name="skip-link"),
+        rx.el.main(
+            rx.vstack(
+                rx.hstack(brand_mark(), language_switch(), justify="between", align="center", width="100%", wrap="wrap", spacing="3"),
+                rx.card(rx.vstack(*content, spacing="4", width="100%"), width="100%", size="3"),
+                rx.text(t("public.footer"), size="1", color="#4a5563", text_align="center", width="100%"),
+                spacing="5",
+                width="100%",
+                max_width="440px",
+                margin_x="auto",
+            ),
+            id="main",
+            tab_index=-1,
+            class_name="public-main",
+        ),
+        class_name="public",
+        on_mount=AppState.sync_lang_attr,
+    )
+
+
+def page_title(text) -> rx.Component:
+    return rx.heading(text, as_="h1", size="6", margin_bottom="4", color="#111827")
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), rx.text(t("common.loading"), class_name="sr-only"), padding="8", role="status")
+
+
+def field(label_key: str, input_id: str, **input_props) -> rx.Component:
+    """A labelled input (the label is tied to the input for screen readers and tap targets)."""
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=input_id, class_name="field-label"),
+        rx.input(id=input_id, name=input_id, size="3", width="100%", **input_props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def alert(message, color: str = "red") -> rx.Component:
+    return rx.callout(message, icon="info" if color != "red" else "triangle-alert", color_scheme=color, role="alert", width="100%")

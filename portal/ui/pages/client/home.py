@@ -1,0 +1,121 @@
+"""Client Home: three tiles with counts (Dossiers, Acties, Mijn gegevens) and what needs attention."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.db.models import UserKind
+from portal.domain import home
+from portal.i18n import format_date
+from portal.ui.components import loading, page_title, shell, t
+from portal.ui.state import AppState
+
+
+class HomeState(AppState):
+    loaded: bool = False
+    dossier_count: int = 0
+    action_count: int = 0
+    email: str = ""
+    attention: list[dict[str, str]] = []
+
+    @rx.event
+    async def on_load(self):
+        actor = self._require(UserKind.CLIENT)
+        if actor is None:
+            return await self._deny(UserKind.CLIENT)
+        summary = home.client_home(actor)
+        self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
+        self.attention = [
+            {
+                "title": item.title,
+                "kind": self.t[f"action.kind.{item.kind}"],
+                "reference": item.dossier_reference,
+                "due": format_date(item.due_date, self.lang),
+            }
+            for item in summary.attention
+        ]
+        self.loaded = True
+
+
+def tile(href: str, icon: str, label_key: str, value, caption) -> rx.Component:
+    return rx.link(
+        rx.vstack(
+            rx.hstack(
+                rx.box(rx.icon(icon, size=22, color="#1f3a5f", aria_hidden="true"), background="#e5ecf5", padding="10px", border_radius="10px"),
+                rx.spacer(),
+                rx.text(value, size="7", weight="bold", color="#111827"),
+                align="center",
+                width="100%",
+            ),
+            rx.text(t(label_key), size="4", weight="medium", color="#111827"),
+            rx.text(caption, size="2", color="#4a5563", trim="both"),
+            spacing="2",
+            align="start",
+        ),
+        href=href,
+        class_name="tile",
+        underline="none",
+    )
+
+
+def attention_list() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("home.attention"), as_="h2", size="4", color="#111827"),
+        rx.cond(
+            HomeState.attention.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    HomeState.attention,
+                    lambda item: rx.link(
+                        rx.hstack(
+                            rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
+                            rx.vstack(
+                                rx.text(item["title"], weight="medium", color="#111827"),
+                                rx.text(item["kind"], " · ", item["reference"], size="2", color="#4a5563"),
+                                spacing="0",
+                                align="start",
+                            ),
+                            rx.spacer(),
+                            rx.cond(item["due"] != "", rx.text(t("home.due"), " ", item["due"], size="2", color="#9a3412")),
+                            align="center",
+                            width="100%",
+                            spacing="3",
+                            wrap="wrap",
+                        ),
+                        href="/acties",
+                        class_name="row-card",
+                        underline="none",
+                        width="100%",
+                    ),
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            rx.text(t("home.nothing"), color="#4a5563"),
+        ),
+        width="100%",
+        spacing="3",
+        margin_top="6",
+    )
+
+
+def home_page() -> rx.Component:
+    return shell(
+        "home",
+        rx.cond(
+            HomeState.loaded,
+            rx.box(
+                page_title(t("home.welcome") + ", " + AppState.user_name),
+                rx.grid(
+                    tile("/dossiers", "folder-open", "nav.dossiers", HomeState.dossier_count, t("home.tile.dossiers")),
+                    tile("/acties", "list-checks", "nav.actions", HomeState.action_count, t("home.tile.actions")),
+                    tile("/mijn-gegevens", "user-round", "nav.profile", "", HomeState.email),
+                    columns=rx.breakpoints(initial="1", sm="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                attention_list(),
+            ),
+            loading(),
+        ),
+    )

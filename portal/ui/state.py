@@ -1,0 +1,104 @@
+"""The base state: language, the signed-in user's name, and the session check every handler uses.
+
+Any public method of a state can be called from a browser by name, so every handler and on_load
+resolves the session again through ``_actor``/``_require`` (the HttpOnly cookie travels in the
+websocket handshake headers, which Reflex never sends to the browser).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.api.auth import cookie_value
+from portal.db.models import UserKind
+from portal.domain import auth
+from portal.domain.actor import Actor
+from portal.domain.errors import DomainError
+from portal.i18n import LANGUAGES, catalog, pick_language
+
+
+class AppState(rx.State):
+    """Parent of every page state."""
+
+    lang: str = "nl"
+    user_name: str = ""
+    user_kind: str = ""  # "client" | "staff" | "" (signed out)
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        """The active language's messages (only that language is sent to the browser)."""
+        return catalog(self.lang)
+
+    # -- session -------------------------------------------------------------------------------
+    def _token(self) -> str | None:
+        return cookie_value(self.router.headers.cookie, auth.SESSION_COOKIE)
+
+    def _actor(self) -> Actor | None:
+        return auth.resolve_session(self._token(), ip=self.router.session.client_ip)
+
+    def _require(self, kind: UserKind | None = None) -> Actor | None:
+        """The actor when signed in (and of ``kind`` when given); also sets the header's name."""
+        actor = self._actor()
+        if actor is None or (kind is not None and actor.kind != kind):
+            return None
+        self.user_name, self.user_kind, self.lang = actor.full_name, str(actor.kind), actor.language
+        return actor
+
+    async def _wipe(self) -> None:
+        """Reset every page state of this tab (keeps the language): nothing private stays behind."""
+        lang = self.lang
+        for cls in _descendants(AppState):
+            (await self.get_state(cls)).reset()
+        self.reset()
+        self.lang = lang
+
+    async def _deny(self, kind: UserKind | None = None):
+        """What a page does without the right session: wipe, then go to login (or the user's home)."""
+        actor = self._actor()
+        if actor is not None and kind is not None and actor.kind != kind:
+            return rx.redirect(actor.home_path)
+        await self._wipe()
+        return rx.redirect("/login")
+
+    def _initial_language(self) -> None:
+        """Public pages: the language from the cookie, else the browser's Accept-Language."""
+        chosen = cookie_value(self.router.headers.cookie, "portal_lang")
+        self.lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
+
+    def _text(self, error: DomainError) -> str:
+        return self.t.get(error.msgid, error.msgid).format(**error.params) if error.params else self.t.get(error.msgid, error.msgid)
+
+    # -- events --------------------------------------------------------------------------------
+    @rx.event
+    def set_language(self, lang: str):
+        """Switch the language; remembered in a cookie and, when signed in, in the profile."""
+        if lang not in LANGUAGES:
+            return
+        self.lang = lang
+        actor = self._actor()
+        if actor is not None:
+            auth.set_language(actor, lang)
+        return rx.call_script(
+            f"document.cookie='portal_lang={lang}; path=/; max-age=31536000; samesite=lax';"
+            f"document.documentElement.lang='{lang}';"
+        )
+
+    @rx.event
+    async def logout(self):
+        """End the server session, wipe this tab's state, clear the cookie and reload on login."""
+        auth.logout(self._token(), ip=self.router.session.client_ip)
+        await self._wipe()
+        return rx.call_script("window.portalPost('/auth/logout')")
+
+    @rx.event
+    def sync_lang_attr(self):
+        """Keep <html lang> equal to the language shown (screen readers and axe rely on it)."""
+        return rx.call_script(f"document.documentElement.lang='{self.lang if self.lang in LANGUAGES else 'nl'}';")
+
+
+def _descendants(cls: type[rx.State]) -> list[type[rx.State]]:
+    found: list[type[rx.State]] = []
+    for sub in cls.class_subclasses:
+        found.append(sub)
+        found.extend(_descendants(sub))
+    return found
