@@ -18,11 +18,11 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 get_settings()  # fail fast on unsafe settings
 
 app = rx.App(
-    theme=rx.theme(appearance="light", accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/portal.css"],
     head_components=[
         rx.el.script(src="/portal.js"),
         rx.el.meta(name="theme-color", content="#1f3a5f"),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
     html_lang="nl",
     api_transformer=[routes_app(), security_headers],

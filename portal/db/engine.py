@@ -13,6 +13,19 @@ from sqlmodel import Session, create_engine
 from portal.config import get_settings
 
 
+def sqlalchemy_url(url: str) -> str:
+    """Our URL with the driver we ship (psycopg 3) for PostgreSQL.
+
+    >>> sqlalchemy_url("postgresql://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -27,9 +40,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 @functools.cache

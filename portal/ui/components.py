@@ -102,8 +102,8 @@ def shell(active: str, *content: rx.Component) -> rx.Component:
     sidebar = rx.el.nav(
         rx.vstack(
             brand_mark(),
-            rx.text(AppState.user_name, size="2", color="#4a5563", margin_top="2"),
-            rx.divider(margin_y="3"),
+            rx.text(AppState.user_name, size="2", color="#4a5563", margin_top="4px"),
+            rx.divider(margin_y="12px"),
             _nav_items(active),
             rx.spacer(),
             logout_button(width="100%"),
@@ -159,11 +159,11 @@ def public_shell(*content: rx.Component) -> rx.Component:
 
 
 def page_title(text) -> rx.Component:
-    return rx.heading(text, as_="h1", size="6", margin_bottom="4", color="#111827")
+    return rx.heading(text, as_="h1", size="6", margin_bottom="20px", color="#111827")
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), rx.text(t("common.loading"), class_name="sr-only"), padding="8", role="status")
+    return rx.center(rx.spinner(size="3"), rx.text(t("common.loading"), class_name="sr-only"), padding="48px", role="status")
 
 
 def field(label_key: str, input_id: str, **input_props) -> rx.Component:

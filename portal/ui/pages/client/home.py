@@ -95,7 +95,7 @@ def attention_list() -> rx.Component:
         ),
         width="100%",
         spacing="3",
-        margin_top="6",
+        margin_top="32px",
     )
 
 
