@@ -29,7 +29,7 @@ app = rx.App(
 )
 
 PUBLIC = AuthFormState.on_load_public
-app.add_page(lambda: rx.fragment(rx.text("…"), on_mount=rx.redirect("/login")), route="/", title="Portal", on_load=PUBLIC)
+app.add_page(lambda: rx.center(rx.spinner(size="3"), padding="48px"), route="/", title="Portal", on_load=AuthFormState.to_start)
 app.add_page(login_page, route="/login", title="Portal — Inloggen / Log in", on_load=PUBLIC)
 app.add_page(forgot_page, route="/wachtwoord-vergeten", title="Portal — Wachtwoord vergeten", on_load=PUBLIC)
 app.add_page(reset_page, route="/wachtwoord-herstellen", title="Portal — Nieuw wachtwoord", on_load=PUBLIC)

@@ -35,6 +35,12 @@ class AuthFormState(AppState):
             self.notice = self.t["auth.expired"]
 
     @rx.event
+    def to_start(self):
+        """The site root: home when signed in, else login."""
+        actor = self._actor()
+        return rx.redirect(actor.home_path if actor else "/login")
+
+    @rx.event
     def start(self):
         self.error, self.notice, self.busy = "", "", True
 
