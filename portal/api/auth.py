@@ -149,16 +149,19 @@ async def reset(request: Request) -> JSONResponse:
     return JSONResponse({"redirect": "/login?reset=1"}, headers={"Cache-Control": "no-store"})
 
 
+ROUTES = [
+    Route("/auth/login", login, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/auth/forgot", forgot, methods=["POST"]),
+    Route("/auth/reset", reset, methods=["POST"]),
+]
+
+
 def routes_app() -> Starlette:
     """Our HTTP routes; Reflex's app is mounted beneath them."""
-    return Starlette(
-        routes=[
-            Route("/auth/login", login, methods=["POST"]),
-            Route("/auth/logout", logout, methods=["POST"]),
-            Route("/auth/forgot", forgot, methods=["POST"]),
-            Route("/auth/reset", reset, methods=["POST"]),
-        ]
-    )
+    from portal.api.files import ROUTES as FILE_ROUTES
+
+    return Starlette(routes=[*ROUTES, *FILE_ROUTES])
 
 
 SECURITY_HEADERS = [
@@ -183,8 +186,9 @@ def security_headers(app):
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in SECURITY_HEADERS}]
-                headers += SECURITY_HEADERS
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]

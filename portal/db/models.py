@@ -57,6 +57,39 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RequestCategory(StrEnum):
+    """The five groups of the stukkenlijst, in display order."""
+
+    PERSONAL = "persoonlijk"
+    CURRENT_HOME = "huidige_woning"
+    NEW_HOME = "nieuwe_woning"
+    FINANCING = "financiering"
+    OTHER = "overig"
+
+
+class RequestStatus(StrEnum):
+    """A requested item's state, one to one with the HDN document statuses."""
+
+    TO_DELIVER = "aan_te_leveren"
+    DELIVERED = "aangeleverd"
+    PROVISIONALLY_APPROVED = "voorlopig_akkoord"
+    APPROVED = "akkoord"
+    REJECTED = "afgekeurd"
+    NOT_AVAILABLE = "niet_aanwezig"
+    WITHDRAWN = "vervallen"
+
+
+class DeliveredBy(StrEnum):
+    CLIENT = "client"
+    LENDER = "maatschappij"  # delivered by the lender/insurer: never shown to the client
+
+
+class DocumentKind(StrEnum):
+    DOCUMENT = "document"  # published by the office: draft deed, offer, invoice, report
+    CORRESPONDENCE = "correspondence"  # letters and e-mails
+    DELIVERED = "delivered"  # delivered by (or for) the client: "Door mij aangeleverd"
+
+
 class Office(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -114,6 +147,8 @@ class Dossier(SQLModel, table=True):
         UniqueConstraint("handling_office_id", "reference"),
         Index("ix_dossier_handling_updated", "handling_office_id", "updated_at"),
         Index("ix_dossier_intermediary_updated", "intermediary_office_id", "updated_at"),
+        Index("ix_dossier_handling_lender", "handling_office_id", "lender"),
+        Index("ix_dossier_adviser_updated", "adviser_user_id", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=40)
@@ -121,10 +156,14 @@ class Dossier(SQLModel, table=True):
     title: str = Field(default="", max_length=200)
     handling_office_id: int = Field(foreign_key="office.id")
     intermediary_office_id: int | None = Field(default=None, foreign_key="office.id")
-    adviser_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    adviser_user_id: int | None = Field(default=None, foreign_key="user.id")
     lender: str = Field(default="", max_length=120)
     phase: str = Field(max_length=40)
     visible_to_client: bool = Field(default=True)
+    # lower-cased names of the dossier's clients, kept by the domain for the office search
+    client_names: str = Field(default="", max_length=400)
+    # phase screens' data, per phase: {"aanvraag": {...}, "r_aanbod": {...}, ...}
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -194,3 +233,54 @@ class AuditEvent(SQLModel, table=True):
     object_id: int | None = None
     ip: str = Field(default="", max_length=45)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DocumentRequest(SQLModel, table=True):
+    """One item of the stukkenlijst: a document the office asks for."""
+
+    __table_args__ = (Index("ix_documentrequest_dossier_status", "dossier_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
+    category: RequestCategory = Field(sa_type=String(20))
+    title: str = Field(max_length=200)
+    instruction: str = Field(default="", max_length=2000)
+    status: RequestStatus = Field(default=RequestStatus.TO_DELIVER, sa_type=String(20))
+    delivered_by: DeliveredBy = Field(default=DeliveredBy.CLIENT, sa_type=String(15))
+    allow_not_available: bool = Field(default=False)
+    rejection_reason: str = Field(default="", max_length=1000)
+    deadline: date | None = None
+    sort_order: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    """A file or letter in a dossier. Clients see office documents only when ``is_public``."""
+
+    __table_args__ = (Index("ix_document_dossier_kind", "dossier_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    kind: DocumentKind = Field(sa_type=String(20))
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=20000)  # text of an e-mail in Correspondentie
+    filename: str = Field(default="", max_length=255)  # the name shown and offered on download
+    storage_key: str = Field(default="", max_length=80)  # server-made; "" when there is no file
+    content_type: str = Field(default="", max_length=100)
+    size: int = Field(default=0)
+    sha256: str = Field(default="", max_length=64)
+    is_public: bool = Field(default=False)
+    request_id: int | None = Field(default=None, foreign_key="documentrequest.id", index=True)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Milestone(SQLModel, table=True):
+    """Progress the office publishes on a dossier (Voortgang)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    occurred_at: datetime = Field(default_factory=utcnow)
+    is_public: bool = Field(default=True)

@@ -4,6 +4,8 @@ Rules (DESIGN.md §1):
 - a client sees the dossiers they take part in (through any client account they belong to), unless
   the dossier is marked not visible to the client;
 - staff see the dossiers of their office: as the handling office or as the linked intermediary office;
+- documents: staff see every document of a dossier they see; a client sees the office's documents
+  only when published (``is_public``) and everything delivered to the dossier;
 - anyone else sees nothing, and a denied object looks exactly like a missing one (NotFound).
 """
 
@@ -13,7 +15,7 @@ from sqlalchemy import or_, true
 from sqlmodel import Session, false, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from portal.db.models import Dossier, DossierParticipant
+from portal.db.models import Document, DocumentKind, Dossier, DossierParticipant
 from portal.domain.actor import Actor
 from portal.domain.errors import NotFound
 
@@ -44,3 +46,11 @@ def get_dossier(db: Session, actor: Actor, dossier_id: int) -> Dossier:
     if dossier is None:
         raise NotFound()
     return dossier
+
+
+def visible_documents(actor: Actor) -> SelectOfScalar[Document]:
+    """``select(Document)`` limited to what ``actor`` may open."""
+    stmt = select(Document).join(Dossier, Dossier.id == Document.dossier_id).where(dossier_filter(actor))
+    if not actor.is_staff:
+        stmt = stmt.where(or_(Document.is_public == true(), Document.kind == DocumentKind.DELIVERED))
+    return stmt

@@ -1,0 +1,90 @@
+"""The private file store: client files never go to Reflex's public upload folder.
+
+``LocalFileStore`` keeps files under ``data/files/`` (outside anything the web server serves), named
+by server-made random keys. Writes go to a temporary file, are fsynced, hashed and renamed into
+place, so a crash leaves either a complete file or nothing (plus a temp file a sweep removes).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from portal.config import get_settings
+
+KEY_RE = re.compile(r"^[0-9a-f]{32}$")
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int
+    sha256: str
+
+
+class FileStore(Protocol):
+    def put(self, chunks: Iterable[bytes]) -> StoredFile: ...
+    def open(self, key: str) -> BinaryIO: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+
+
+class LocalFileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not KEY_RE.match(key):
+            raise ValueError("bad storage key")
+        return self.root / key[:2] / key
+
+    def put(self, chunks: Iterable[bytes]) -> StoredFile:
+        key = secrets.token_hex(16)
+        final = self._path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / "tmp" / f"{key}.part"
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return StoredFile(key=key, size=size, sha256=digest.hexdigest())
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        return self.put([data])
+
+    def open(self, key: str) -> BinaryIO:
+        return open(self._path(key), "rb")
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        with self.open(key) as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+
+@functools.cache
+def get_file_store() -> LocalFileStore:
+    return LocalFileStore(get_settings().data_dir / "files")

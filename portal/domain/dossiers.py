@@ -1,0 +1,437 @@
+"""Dossiers as clients and offices see them: the office list, the dossier screen, the status line.
+
+Everything is read through ``access``; a dossier the actor may not see raises NotFound exactly
+like a missing one. Opening a dossier is audited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from portal.db.engine import session_scope
+from portal.db.models import (
+    Client,
+    DeliveredBy,
+    Document,
+    DocumentKind,
+    DocumentRequest,
+    Dossier,
+    DossierParticipant,
+    DossierType,
+    Milestone,
+    Office,
+    RequestCategory,
+    RequestStatus,
+    User,
+)
+from portal.domain import access, audit
+from portal.domain.actor import Actor
+from portal.domain.errors import NotFound
+from portal.domain.phases import phase_label_id, phases_of, reached, type_label_id
+
+PAGE_SIZE = 25
+MAX_SEARCH = 80
+
+HANDLED = {RequestStatus.DELIVERED, RequestStatus.PROVISIONALLY_APPROVED, RequestStatus.APPROVED, RequestStatus.NOT_AVAILABLE}
+AWAITING_REVIEW = {RequestStatus.DELIVERED, RequestStatus.PROVISIONALLY_APPROVED}
+OPEN = {RequestStatus.TO_DELIVER, RequestStatus.REJECTED}
+
+
+class Tab(StrEnum):
+    MINE = "mijn"
+    OFFICE = "kantoor"
+    LENDERS = "geldverstrekkers"
+
+
+class Sort(StrEnum):
+    RECENT = "recent"
+    REFERENCE = "referentie"
+    CLIENT = "klant"
+
+
+# --- counts and the status line -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Requested items of one dossier, by what they mean for the status line."""
+
+    total: int = 0
+    handled: int = 0  # delivered, approved or marked not available
+    open: int = 0  # to deliver or rejected
+    awaiting_review: int = 0
+    approved: int = 0
+
+    @property
+    def state(self) -> str:
+        """``aanleveren`` while anything is open, then ``beoordelen``, then ``compleet`` ('' without requests).
+
+        >>> Counts(total=3, handled=1, open=2).state
+        'aanleveren'
+        >>> Counts(total=2, handled=2, awaiting_review=1).state
+        'beoordelen'
+        """
+        if not self.total:
+            return ""
+        if self.open:
+            return "aanleveren"
+        return "beoordelen" if self.awaiting_review else "compleet"
+
+
+def request_counts(db: Session, dossier_ids: list[int], *, client_view: bool) -> dict[int, Counts]:
+    """Counts per dossier in one grouped query (no N+1). Clients never count lender-delivered items."""
+    if not dossier_ids:
+        return {}
+    stmt = (
+        select(DocumentRequest.dossier_id, DocumentRequest.status, func.count())
+        .where(DocumentRequest.dossier_id.in_(dossier_ids), DocumentRequest.status != RequestStatus.WITHDRAWN)
+        .group_by(DocumentRequest.dossier_id, DocumentRequest.status)
+    )
+    if client_view:
+        stmt = stmt.where(DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+    acc: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for dossier_id, status, n in db.exec(stmt).all():
+        c = acc[dossier_id]
+        status = RequestStatus(status)
+        c["total"] += n
+        c["handled"] += n if status in HANDLED else 0
+        c["open"] += n if status in OPEN else 0
+        c["awaiting_review"] += n if status in AWAITING_REVIEW else 0
+        c["approved"] += n if status == RequestStatus.APPROVED else 0
+    return {dossier_id: Counts(**c) for dossier_id, c in acc.items()}
+
+
+def client_names(db: Session, dossier_ids: list[int]) -> dict[int, str]:
+    """Display names of each dossier's clients, joined with ' & ' (one query)."""
+    if not dossier_ids:
+        return {}
+    rows = db.exec(
+        select(DossierParticipant.dossier_id, Client.name)
+        .join(Client, Client.id == DossierParticipant.client_id)
+        .where(DossierParticipant.dossier_id.in_(dossier_ids))
+        .order_by(DossierParticipant.dossier_id, DossierParticipant.id)
+    ).all()
+    names: dict[int, list[str]] = defaultdict(list)
+    for dossier_id, name in rows:
+        names[dossier_id].append(name)
+    return {k: " & ".join(v) for k, v in names.items()}
+
+
+def search_key(names: list[str]) -> str:
+    """What the office search matches client names against.
+
+    >>> search_key(["Alice de Jong", "Bram de Jong"])
+    'alice de jong | bram de jong'
+    """
+    return " | ".join(n.lower() for n in names)[:400]
+
+
+# --- the office list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeQuery:
+    tab: Tab = Tab.OFFICE
+    lender: str = ""
+    search: str = ""
+    sort: Sort = Sort.RECENT
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    id: int
+    reference: str
+    title: str
+    clients: str
+    type_label_id: str
+    phase_label_id: str
+    lender: str
+    adviser_name: str
+    updated_at: datetime
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class OfficePage:
+    rows: list[OfficeRow]
+    total: int
+    page: int
+    pages: int
+    lenders: list[str] = field(default_factory=list)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_office_dossiers(actor: Actor, query: OfficeQuery) -> OfficePage:
+    """One page of the dossiers an office member may see, with tab, lender filter, search and sort."""
+    if not actor.is_staff:
+        raise NotFound()
+    with session_scope() as db:
+        where = [access.dossier_filter(actor)]
+        if query.tab == Tab.MINE:
+            where.append(Dossier.adviser_user_id == actor.user_id)
+        if query.tab == Tab.LENDERS and query.lender:
+            where.append(Dossier.lender == query.lender)
+        text = query.search.strip().lower()[:MAX_SEARCH]
+        if text:
+            pattern = f"%{_like_escape(text)}%"
+            where.append(
+                or_(
+                    func.lower(Dossier.reference).like(pattern, escape="\\"),
+                    Dossier.client_names.like(pattern, escape="\\"),
+                )
+            )
+        total = db.exec(select(func.count()).select_from(Dossier).where(*where)).one()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, query.page), pages)
+        order = {
+            Sort.RECENT: (Dossier.updated_at.desc(), Dossier.id.desc()),
+            Sort.REFERENCE: (Dossier.reference.asc(), Dossier.id.asc()),
+            Sort.CLIENT: (Dossier.client_names.asc(), Dossier.id.asc()),
+        }[query.sort]
+        stmt = (
+            select(Dossier, User.full_name)
+            .outerjoin(User, User.id == Dossier.adviser_user_id)
+            .where(*where)
+            .order_by(*order)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        found = db.exec(stmt).all()
+        ids = [d.id for d, _ in found]
+        counts = request_counts(db, ids, client_view=False)
+        names = client_names(db, ids)
+        rows = [
+            OfficeRow(
+                id=d.id,
+                reference=d.reference,
+                title=d.title,
+                clients=names.get(d.id, ""),
+                type_label_id=type_label_id(d.type),
+                phase_label_id=phase_label_id(d.type, d.phase),
+                lender=d.lender,
+                adviser_name=adviser or "",
+                updated_at=d.updated_at,
+                counts=counts.get(d.id, Counts()),
+            )
+            for d, adviser in found
+        ]
+        lenders = []
+        if query.tab == Tab.LENDERS:
+            lenders = [
+                name
+                for name in db.exec(
+                    select(Dossier.lender).where(access.dossier_filter(actor), Dossier.lender != "").distinct().order_by(Dossier.lender)
+                ).all()
+            ]
+        return OfficePage(rows=rows, total=total, page=page, pages=pages, lenders=lenders)
+
+
+# --- one dossier ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    key: str
+    label_id: str
+    reached: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    id: int
+    category: str
+    title: str
+    instruction: str
+    status: str
+    rejection_reason: str
+    deadline: date | None
+    allow_not_available: bool
+    delivered_by: str
+
+
+@dataclass(frozen=True)
+class DocItem:
+    id: int
+    kind: str
+    title: str
+    filename: str
+    size: int
+    content_type: str
+    created_at: datetime
+    is_public: bool
+    has_file: bool
+    body: str
+
+
+@dataclass(frozen=True)
+class MilestoneItem:
+    title: str
+    description: str
+    occurred_at: datetime
+    is_public: bool
+
+
+@dataclass(frozen=True)
+class Detail:
+    label_id: str
+    kind: str  # text | money | percent | date | years | bool
+    value: object
+
+
+@dataclass(frozen=True)
+class DossierView:
+    id: int
+    reference: str
+    title: str
+    type: str
+    type_label_id: str
+    phase: str
+    office_name: str
+    lender: str
+    adviser_name: str
+    clients: str
+    visible_to_client: bool
+    phases: list[PhaseStep]
+    selected_phase: str
+    details: list[Detail]
+    counts: Counts
+    requests: dict[str, list[RequestItem]]  # open and in-review items per category, in category order
+    completed: list[RequestItem]  # approved ("Afgerond")
+    milestones: list[MilestoneItem]
+    documents: list[DocItem]
+    correspondence: list[DocItem]
+    delivered: list[DocItem]
+
+
+# the fields each phase screen shows, in order: (key in Dossier.details[phase], kind)
+PHASE_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "aanvraag": [
+        ("applicant", "text"), ("co_applicant", "text"), ("address", "text"), ("purchase_price", "money"),
+        ("loan_amount", "money"), ("lender", "text"), ("product", "text"), ("nhg", "bool"), ("submitted_on", "date"),
+    ],
+    "r_aanbod": [
+        ("lender", "text"), ("loan_amount", "money"), ("interest_rate", "percent"), ("fixed_period_years", "years"),
+        ("offer_date", "date"), ("valid_until", "date"), ("conditions", "text"),
+    ],
+    "h_aanbod": [
+        ("lender", "text"), ("loan_amount", "money"), ("interest_rate", "percent"), ("fixed_period_years", "years"),
+        ("offer_date", "date"), ("accept_before", "date"), ("monthly_gross", "money"),
+    ],
+    "passeren": [
+        ("notary", "text"), ("signing_date", "date"), ("loan_amount", "money"), ("interest_rate", "percent"),
+        ("fixed_period_years", "years"), ("monthly_gross", "money"), ("property", "text"),
+    ],
+}
+
+
+def _details(dossier: Dossier, phase: str) -> list[Detail]:
+    data = (dossier.details or {}).get(phase) or {}
+    fields = PHASE_FIELDS.get(phase) if dossier.type == DossierType.MORTGAGE else None
+    if fields is None:
+        return [Detail(f"detail.{k}", "text", v) for k, v in data.items() if v not in (None, "")]
+    return [Detail(f"detail.{key}", kind, data[key]) for key, kind in fields if data.get(key) not in (None, "")]
+
+
+def _doc(d: Document) -> DocItem:
+    return DocItem(
+        id=d.id, kind=str(d.kind), title=d.title, filename=d.filename, size=d.size, content_type=d.content_type,
+        created_at=d.created_at, is_public=d.is_public, has_file=bool(d.storage_key), body=d.body,
+    )
+
+
+def _request(r: DocumentRequest) -> RequestItem:
+    return RequestItem(
+        id=r.id, category=str(r.category), title=r.title, instruction=r.instruction, status=str(r.status),
+        rejection_reason=r.rejection_reason, deadline=r.deadline, allow_not_available=r.allow_not_available,
+        delivered_by=str(r.delivered_by),
+    )
+
+
+def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> DossierView:
+    """The dossier screen for ``actor``: what a client sees, or everything for its office's staff.
+
+    ``phase`` selects a reached phase's screen; an unknown or not yet reached phase falls back to the
+    current one. Raises NotFound for a dossier the actor may not see.
+    """
+    client_view = not actor.is_staff
+    with session_scope() as db:
+        dossier = access.get_dossier(db, actor, dossier_id)
+        done = reached(dossier.type, dossier.phase)
+        selected = phase if phase in done else dossier.phase
+        office = db.get(Office, dossier.handling_office_id)
+        adviser = db.get(User, dossier.adviser_user_id) if dossier.adviser_user_id else None
+
+        req_stmt = select(DocumentRequest).where(
+            DocumentRequest.dossier_id == dossier.id, DocumentRequest.status != RequestStatus.WITHDRAWN
+        )
+        if client_view:
+            req_stmt = req_stmt.where(DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+        requests = db.exec(req_stmt.order_by(DocumentRequest.sort_order, DocumentRequest.id)).all()
+        grouped: dict[str, list[RequestItem]] = {c.value: [] for c in RequestCategory}
+        completed = []
+        for r in requests:
+            (completed if r.status == RequestStatus.APPROVED else grouped[str(r.category)]).append(_request(r))
+
+        doc_stmt = select(Document).where(Document.dossier_id == dossier.id)
+        if client_view:
+            doc_stmt = doc_stmt.where(or_(Document.is_public, Document.kind == DocumentKind.DELIVERED))
+        docs = db.exec(doc_stmt.order_by(Document.created_at.desc(), Document.id.desc())).all()
+        ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id)
+        if client_view:
+            ms_stmt = ms_stmt.where(Milestone.is_public)
+        milestones = db.exec(ms_stmt.order_by(Milestone.occurred_at.desc(), Milestone.id.desc())).all()
+
+        audit.record(db, "dossier.view", user_id=actor.user_id, object_type="dossier", object_id=dossier.id, ip=actor.ip)
+        return DossierView(
+            id=dossier.id,
+            reference=dossier.reference,
+            title=dossier.title,
+            type=str(dossier.type),
+            type_label_id=type_label_id(dossier.type),
+            phase=dossier.phase,
+            office_name=office.name if office else "",
+            lender=dossier.lender,
+            adviser_name=adviser.full_name if adviser else "",
+            clients=client_names(db, [dossier.id]).get(dossier.id, ""),
+            visible_to_client=dossier.visible_to_client,
+            phases=[
+                PhaseStep(key=p, label_id=phase_label_id(dossier.type, p), reached=p in done, current=p == dossier.phase)
+                for p in phases_of(dossier.type)
+            ],
+            selected_phase=selected,
+            details=_details(dossier, selected),
+            counts=request_counts(db, [dossier.id], client_view=client_view).get(dossier.id, Counts()),
+            requests={k: v for k, v in grouped.items() if v},
+            completed=completed,
+            milestones=[MilestoneItem(m.title, m.description, m.occurred_at, m.is_public) for m in milestones],
+            documents=[_doc(d) for d in docs if d.kind == DocumentKind.DOCUMENT],
+            correspondence=[_doc(d) for d in docs if d.kind == DocumentKind.CORRESPONDENCE],
+            delivered=[_doc(d) for d in docs if d.kind == DocumentKind.DELIVERED],
+        )
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def get_document_for_download(actor: Actor, document_id: int, *, inline: bool = False) -> Document:
+    """The document when ``actor`` may download it; audited. NotFound otherwise (also without a file)."""
+    with session_scope() as db:
+        doc = db.exec(access.visible_documents(actor).where(Document.id == document_id)).first()
+        if doc is None or not doc.storage_key:
+            raise NotFound()
+        audit.record(
+            db, "document.view" if inline else "document.download", user_id=actor.user_id,
+            object_type="document", object_id=doc.id, ip=actor.ip,
+        )
+        return doc
