@@ -20,7 +20,7 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ def pick_language(accept_language: str | None) -> str:
 
 
 def format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> str:
-    """>>> format_date(date(2026, 11, 22), "nl")
+    """A date in the language's long form.
+
+    >>> format_date(date(2026, 11, 22), "nl")
     '22 november 2026'
     """
     if value is None:
@@ -84,7 +86,48 @@ def format_datetime(value: datetime | None, lang: str) -> str:
 
 
 def format_money(amount: Decimal | int | float, lang: str) -> str:
-    """>>> format_money(Decimal("350000"), "nl")
+    """An amount in euros.
+
+    >>> format_money(Decimal("350000"), "nl")
     '€\\xa0350.000,00'
     """
     return format_currency(amount, "EUR", locale=Locale.parse(lang))
+
+
+def format_size(size: int, lang: str) -> str:
+    """A file size for people.
+
+    >>> format_size(1536, "nl")
+    '1,5 kB'
+    """
+    value, unit = float(size), "B"
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            break
+        value /= 1024
+    pattern = "#,##0" if unit == "B" else "#,##0.#"
+    return f"{format_decimal(value, format=pattern, locale=Locale.parse(lang))} {unit}"
+
+
+def format_detail(kind: str, value: object, lang: str, messages: dict[str, str]) -> str:
+    """Format one phase-screen value by its kind (money, percent, years, date, bool, text).
+
+    >>> format_detail("percent", 3.85, "nl", {})
+    '3,85%'
+    >>> format_detail("bool", True, "en", {"common.yes": "Yes"})
+    'Yes'
+    """
+    try:
+        if kind == "money":
+            return format_money(Decimal(str(value)), lang)
+        if kind == "percent":
+            return format_decimal(float(value), format="#,##0.00", locale=Locale.parse(lang)) + "%"
+        if kind == "years":
+            return messages.get("unit.years", "{n}").format(n=int(value))
+        if kind == "date":
+            return format_date(date.fromisoformat(str(value)), lang)
+        if kind == "bool":
+            return messages.get("common.yes" if value else "common.no", str(value))
+    except (ValueError, TypeError, ArithmeticError):
+        log.warning("detail of kind %s could not be formatted", kind)
+    return str(value)

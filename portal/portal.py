@@ -10,6 +10,7 @@ from portal.api.auth import routes_app, security_headers
 from portal.config import get_settings
 from portal.ui.pages.client.home import HomeState, home_page
 from portal.ui.pages.client.lists import ClientListsState, actions_page, dossiers_page
+from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dossier_page
 from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
@@ -38,3 +39,5 @@ app.add_page(dossiers_page, route="/dossiers", title="Portal — Dossiers", on_l
 app.add_page(actions_page, route="/acties", title="Portal — Acties", on_load=ClientListsState.load_actions)
 app.add_page(profile_page, route="/mijn-gegevens", title="Portal — Mijn gegevens", on_load=ProfileState.on_load)
 app.add_page(office_dossiers_page, route="/kantoor", title="Portal — Kantoor", on_load=OfficeDossiersState.on_load)
+app.add_page(client_dossier_page, route="/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)
+app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)

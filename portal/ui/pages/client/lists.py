@@ -19,6 +19,7 @@ class ClientListsState(AppState):
     def _dossier_rows(self, actor) -> list[dict[str, str]]:
         return [
             {
+                "href": f"/dossiers/{row.id}",
                 "reference": row.reference,
                 "title": row.title,
                 "type": self.t[row.type_label_id],
@@ -59,6 +60,10 @@ def _card(*children, **props) -> rx.Component:
     return rx.box(*children, class_name="row-card", width="100%", **props)
 
 
+def _link_card(href, *children) -> rx.Component:
+    return rx.link(*children, href=href, class_name="row-card tile", underline="none", width="100%")
+
+
 def dossiers_page() -> rx.Component:
     return shell(
         "dossiers",
@@ -70,12 +75,13 @@ def dossiers_page() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         ClientListsState.dossiers,
-                        lambda d: _card(
+                        lambda d: _link_card(
+                            d["href"],
                             rx.vstack(
                                 rx.hstack(
                                     rx.text(d["title"], weight="bold", size="3", color="#111827"),
                                     rx.spacer(),
-                                    rx.badge(d["phase"], color_scheme="blue", size="2"),
+                                    rx.badge(d["phase"], color_scheme="blue", high_contrast=True, size="2"),
                                     width="100%",
                                     wrap="wrap",
                                     align="center",
