@@ -201,8 +201,11 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         if ratelimit.blocked_for(db, acct_key) or ratelimit.blocked_for(db, ip_key):
             log.info("password reset request throttled")
             return
-        ratelimit.register_failure(db, acct_key, ratelimit.RESET_REQUEST)
-        ratelimit.register_failure(db, ip_key, ratelimit.RESET_IP)
+        over = ratelimit.register_failure(db, acct_key, ratelimit.RESET_REQUEST)
+        over |= ratelimit.register_failure(db, ip_key, ratelimit.RESET_IP)
+        if over:  # this request is one too many: counted, but no mail (the answer stays the same)
+            log.info("password reset request throttled")
+            return
         user = db.exec(select(User).where(User.email == email)).first()
         if user is None or not user.is_active:
             audit.record(db, "password_reset.requested_unknown", user_id=None, ip=ip)
@@ -213,11 +216,23 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         audit.record(db, "password_reset.requested", user_id=user.id, ip=ip)
         lang = user.language or language
         link = f"{get_settings().site_url}/wachtwoord-herstellen?token={token}"
-        get_mailer().send(
-            to=user.email,
-            subject=translate(lang, "mail.reset.subject"),
-            body=translate(lang, "mail.reset.body", name=user.full_name, link=link, minutes=60),
+        # an error here must not tell the caller that the address exists
+        _send_quietly(
+            user.email,
+            translate(lang, "mail.reset.subject"),
+            translate(lang, "mail.reset.body", name=user.full_name, link=link, minutes=60),
         )
+
+
+def _send_quietly(to: str, subject: str, body: str) -> None:
+    """Send a mail; a failure is logged (type only, no address) and never undoes the caller's change.
+
+    The transactional outbox (a later issue) will retry such mails instead of dropping them.
+    """
+    try:
+        get_mailer().send(to=to, subject=subject, body=body)
+    except Exception as exc:  # noqa: BLE001
+        log.error("mail could not be sent: %s", type(exc).__name__)
 
 
 def reset_password(token: str, new_password: str, *, ip: str = "") -> str:
@@ -246,10 +261,10 @@ def reset_password(token: str, new_password: str, *, ip: str = "") -> str:
         db.exec(delete(UserSession).where(UserSession.user_id == user.id))
         ratelimit.clear(db, ratelimit.make_key("login:acct", user.email))
         audit.record(db, "password_reset.completed", user_id=user.id, ip=ip)
-        get_mailer().send(
-            to=user.email,
-            subject=translate(user.language, "mail.password_changed.subject"),
-            body=translate(user.language, "mail.password_changed.body", name=user.full_name),
+        _send_quietly(
+            user.email,
+            translate(user.language, "mail.password_changed.subject"),
+            translate(user.language, "mail.password_changed.body", name=user.full_name),
         )
         return user.email
 

@@ -6,7 +6,7 @@ further failure blocks the key for ``base`` seconds, doubling per failure, up to
 >>> delay_for(failures=6, free=5, base=30, cap=900)
 30
 >>> delay_for(failures=9, free=5, base=30, cap=900)
-480
+240
 >>> delay_for(failures=20, free=5, base=30, cap=900)
 900
 """
