@@ -146,16 +146,21 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--requests-per-dossier", type=int, default=10)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     args = parser.parse_args()
     os.chdir(Path(__file__).resolve().parent.parent)
 
+    backends = set(args.backends.split(","))
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        print(f"SQLite ({args.dossiers:,} dossiers, {OFFICES} offices)")
-        configure(url, tmp)
-        migrate(url)
-        fill(args.dossiers, args.requests_per_dossier)
-        run_suite(args.runs)
+        if "sqlite" in backends:
+            url = f"sqlite:///{tmp}/bench.db"
+            print(f"SQLite ({args.dossiers:,} dossiers, {OFFICES} offices)")
+            configure(url, tmp)
+            migrate(url)
+            fill(args.dossiers, args.requests_per_dossier)
+            run_suite(args.runs)
+        if "postgresql" not in backends:
+            return
 
         base = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
         try:
