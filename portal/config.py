@@ -71,6 +71,7 @@ class Settings:
     sms_backend: str
     session_idle_minutes: int
     session_absolute_hours: int
+    upload_max_bytes: int
 
     @property
     def site_origin(self) -> str:
@@ -121,6 +122,7 @@ def load_settings() -> Settings:
         sms_backend=env("SMS_BACKEND", "console"),
         session_idle_minutes=env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=env_int("SESSION_ABSOLUTE_HOURS", 12),
+        upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
     )
 
 

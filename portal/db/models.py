@@ -90,6 +90,18 @@ class DocumentKind(StrEnum):
     DELIVERED = "delivered"  # delivered by (or for) the client: "Door mij aangeleverd"
 
 
+class UploadStatus(StrEnum):
+    STAGED = "staged"  # uploaded, not yet sent: only the client sees it ("Geüpload")
+    CONFIRMED = "confirmed"  # sent with Bevestigen: part of a delivery
+
+
+class DeliveryStatus(StrEnum):
+    NEW = "nieuw"  # waiting for review (the office's task list)
+    APPROVED = "akkoord"
+    REJECTED = "afgekeurd"
+    SUPERSEDED = "vervangen"  # the item was asked again before this delivery was reviewed
+
+
 class Office(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -271,6 +283,7 @@ class Document(SQLModel, table=True):
     sha256: str = Field(default="", max_length=64)
     is_public: bool = Field(default=False)
     request_id: int | None = Field(default=None, foreign_key="documentrequest.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -284,3 +297,41 @@ class Milestone(SQLModel, table=True):
     description: str = Field(default="", max_length=2000)
     occurred_at: datetime = Field(default_factory=utcnow)
     is_public: bool = Field(default=True)
+
+
+class Upload(SQLModel, table=True):
+    """A file a client (or staff on their behalf) added to a requested item, staged until Bevestigen."""
+
+    __table_args__ = (Index("ix_upload_request_status", "request_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="documentrequest.id")
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    filename: str = Field(max_length=255)  # the client's name for it, for display only
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=80)
+    thumb_key: str = Field(default="", max_length=80)
+    position: int = Field(default=0)
+    status: UploadStatus = Field(default=UploadStatus.STAGED, sa_type=String(12))
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """What was sent for one item with Bevestigen (or "Niet aanwezig"): one entry in the office's task list."""
+
+    __table_args__ = (Index("ix_delivery_office_status", "office_id", "status", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="documentrequest.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    office_id: int = Field(foreign_key="office.id")  # the handling office: whose task list it is on
+    delivered_by_user_id: int = Field(foreign_key="user.id")
+    on_behalf: bool = Field(default=False)  # staff delivered for the client
+    not_available: bool = Field(default=False)  # the client chose "Niet aanwezig"
+    status: DeliveryStatus = Field(default=DeliveryStatus.NEW, sa_type=String(12))
+    reason: str = Field(default="", max_length=1000)
+    reviewed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

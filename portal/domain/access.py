@@ -6,6 +6,10 @@ Rules (DESIGN.md §1):
 - staff see the dossiers of their office: as the handling office or as the linked intermediary office;
 - documents: staff see every document of a dossier they see; a client sees the office's documents
   only when published (``is_public``) and everything delivered to the dossier;
+- requests: a client may deliver for an item of a dossier they see when the client delivers it
+  (not the lender) and it is open (to deliver, or rejected); staff of the dossier's offices may
+  deliver on the client's behalf; reviewing is for staff of the handling office and advisers of the
+  linked intermediary office;
 - anyone else sees nothing, and a denied object looks exactly like a missing one (NotFound).
 """
 
@@ -16,9 +20,30 @@ from sqlmodel import Session, false, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.db.engine import get_engine
-from portal.db.models import Document, DocumentKind, Dossier, DossierParticipant
+from portal.db.models import (
+    DeliveredBy,
+    Document,
+    DocumentKind,
+    DocumentRequest,
+    Dossier,
+    DossierParticipant,
+    RequestStatus,
+    StaffRole,
+)
 from portal.domain.actor import Actor
 from portal.domain.errors import NotFound
+
+
+MAX_ID = 2**63 - 1  # the largest row id any of our databases can hold
+
+
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` can be a row id at all; anything else is simply not found (never a database error).
+
+    >>> is_row_id(7), is_row_id(0), is_row_id(-1), is_row_id(10**40), is_row_id("7")
+    (True, False, False, False, False)
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def dossier_filter(actor: Actor):
@@ -45,6 +70,8 @@ def visible_dossiers(actor: Actor) -> SelectOfScalar[Dossier]:
 
 def get_dossier(db: Session, actor: Actor, dossier_id: int) -> Dossier:
     """The dossier, or NotFound when it does not exist or ``actor`` may not see it."""
+    if not is_row_id(dossier_id):
+        raise NotFound()
     dossier = db.exec(visible_dossiers(actor).where(Dossier.id == dossier_id)).first()
     if dossier is None:
         raise NotFound()
@@ -57,3 +84,34 @@ def visible_documents(actor: Actor) -> SelectOfScalar[Document]:
     if not actor.is_staff:
         stmt = stmt.where(or_(Document.is_public == true(), Document.kind == DocumentKind.DELIVERED))
     return stmt
+
+
+OPEN_STATUSES = (RequestStatus.TO_DELIVER, RequestStatus.REJECTED)
+
+
+def get_request(db: Session, actor: Actor, request_id: int, *, for_delivery: bool = False) -> tuple[DocumentRequest, Dossier]:
+    """The requested item and its dossier when ``actor`` may see it (and deliver for it, with ``for_delivery``)."""
+    row = db.exec(
+        select(DocumentRequest, Dossier)
+        .join(Dossier, Dossier.id == DocumentRequest.dossier_id)
+        .where(DocumentRequest.id == request_id, dossier_filter(actor))
+    ).first()
+    if row is None:
+        raise NotFound()
+    request, dossier = row
+    if not actor.is_staff and request.delivered_by != DeliveredBy.CLIENT:
+        raise NotFound()
+    if request.status == RequestStatus.WITHDRAWN and not actor.is_staff:
+        raise NotFound()
+    if for_delivery and request.status not in OPEN_STATUSES:
+        raise NotFound()
+    return request, dossier
+
+
+def can_review(actor: Actor, dossier: Dossier) -> bool:
+    """Staff of the handling office, and advisers of the linked intermediary office."""
+    if not actor.is_staff:
+        return False
+    if dossier.handling_office_id in actor.office_ids:
+        return True
+    return dossier.intermediary_office_id is not None and actor.has_role(dossier.intermediary_office_id, StaffRole.ADVISER)

@@ -1,0 +1,147 @@
+"""What may come in: an allow-list by magic bytes, images re-encoded, PDFs inspected.
+
+- Types: PDF, JPEG, PNG, HEIC/HEIF (converted to JPEG). The name and the browser's content type are
+  never trusted; the first bytes decide.
+- Images: at most ``MAX_PIXELS`` pixels (checked from the header, before decoding), orientation
+  applied, re-encoded without any metadata (no EXIF, no GPS).
+- PDFs: refused when encrypted, or when any object reachable from the trailer carries JavaScript,
+  a launch action, embedded files or rich media.
+
+Every refusal is a ``Refused`` with a catalog id, so the user reads the reason in their language.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MAX_PIXELS = 50_000_000  # 50 megapixels: any phone photo, not a decompression bomb
+THUMB_SIZE = (320, 320)
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif"}
+PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+PDF_BAD_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+MAX_PDF_OBJECTS = 500_000
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any other code path
+
+
+class Refused(DomainError):
+    msgid = "upload.refused"
+
+
+def sniff(head: bytes) -> str | None:
+    """The file kind from its first bytes: 'pdf', 'jpeg', 'png', 'heif', or None.
+
+    >>> sniff(b"%PDF-1.7 ...")
+    'pdf'
+    >>> sniff(b"<html><script>")
+    """
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "heif"
+    return None
+
+
+def _open_image(path: Path, kind: str) -> Image.Image:
+    if kind == "heif":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    try:
+        img = Image.open(path)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise Refused("upload.refused_broken_image") from exc
+    width, height = img.size
+    if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+        raise Refused("upload.refused_too_many_pixels", megapixels=MAX_PIXELS // 1_000_000)
+    return img
+
+
+def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
+    """Decode, apply orientation and re-encode without metadata. Returns (bytes, content type)."""
+    img = _open_image(path, kind)
+    try:
+        img.load()
+        img = ImageOps.exif_transpose(img)
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise Refused("upload.refused_broken_image") from exc
+    out = io.BytesIO()
+    if kind == "png":
+        clean = img.convert("RGBA" if img.mode in ("RGBA", "LA", "P") else "RGB")
+        clean.save(out, format="PNG", optimize=True)  # a new image: no text chunks, no EXIF
+        return out.getvalue(), "image/png"
+    clean = img.convert("RGB")
+    clean.save(out, format="JPEG", quality=88, optimize=True)  # no exif= argument: nothing carried over
+    return out.getvalue(), "image/jpeg"
+
+
+def thumbnail(data: bytes) -> bytes:
+    """A small JPEG preview of a cleaned image."""
+    img = Image.open(io.BytesIO(data))
+    img.thumbnail(THUMB_SIZE)
+    out = io.BytesIO()
+    img.convert("RGB").save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def check_pdf(path: Path) -> None:
+    """Refuse a PDF that is encrypted, unreadable, or carries active content."""
+    raw = path.read_bytes() if path.stat().st_size < 8 * 1024 * 1024 else b""
+    if raw and any(token in raw for token in (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")):
+        raise Refused("upload.refused_pdf_active")
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            raise Refused("upload.refused_pdf_encrypted")
+        stack = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        count = 0
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                ref = (obj.idnum, obj.generation)
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                obj = obj.get_object()
+            count += 1
+            if count > MAX_PDF_OBJECTS:
+                raise Refused("upload.refused_pdf_broken")
+            if isinstance(obj, DictionaryObject):
+                for key, value in obj.items():
+                    if key in PDF_BAD_KEYS:
+                        raise Refused("upload.refused_pdf_active")
+                    if key == "/S" and isinstance(value, NameObject) and value in PDF_BAD_ACTIONS:
+                        raise Refused("upload.refused_pdf_active")
+                    stack.append(value)
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+    except Refused:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as exc:
+        log.info("unreadable PDF refused: %s", type(exc).__name__)
+        raise Refused("upload.refused_pdf_broken") from exc
+
+
+def images_to_pdf(images: list[bytes]) -> bytes:
+    """Several cleaned photos, in order, as one PDF (one page per photo)."""
+    pages = [Image.open(io.BytesIO(data)).convert("RGB") for data in images]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return out.getvalue()
