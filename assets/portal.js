@@ -29,3 +29,59 @@ window.portalPost = async function (url, formId) {
   }
   return data;
 };
+
+// Upload request screen: each chosen file goes on its own to the streaming upload route, with a
+// progress bar; when a batch is done, the page's state is told (through #upload-result) to reload.
+function portalSendFile(requestId, file, onProgress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/uploads/" + encodeURIComponent(requestId));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "upload"));
+    xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total)); };
+    xhr.onload = () => {
+      let data = {};
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
+      if (xhr.status >= 400 && !data.error) data.error = "HTTP " + xhr.status;
+      resolve(data);
+    };
+    xhr.onerror = () => resolve({ error: document.documentElement.lang === "en" ? "The connection was lost." : "De verbinding is verbroken." });
+    xhr.send(file);
+  });
+}
+
+function portalReport(payload) {
+  const el = document.getElementById("upload-result");
+  if (!el) return;
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  setter.call(el, JSON.stringify(payload));
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+document.addEventListener("change", async (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.uploadRequest) return;
+  const requestId = Number(input.dataset.uploadRequest);
+  const files = Array.from(input.files || []);
+  input.value = "";
+  if (!files.length) return;
+  const box = document.getElementById("progress-" + requestId);
+  const errors = [];
+  for (const file of files) {
+    const row = document.createElement("div");
+    row.className = "progress-row";
+    const label = document.createElement("span");
+    label.textContent = file.name;
+    const bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0;
+    bar.setAttribute("aria-label", file.name);
+    row.append(label, bar);
+    if (box) box.append(row);
+    const result = await portalSendFile(requestId, file, (pct) => { bar.value = pct; });
+    if (result.error) errors.push(file.name + ": " + result.error);
+    row.remove();
+  }
+  portalReport({ request: requestId, errors: errors, nonce: Date.now() });
+});

@@ -142,8 +142,7 @@ def load(db: Session) -> None:
         handling_office_id=advice.id, intermediary_office_id=zuidas.id, adviser_user_id=bob.id,
         lender="Obvion", phase="aanvraag", visible_to_client=False,
     )
-    db.add_all(
-        [
+    actions = [
             Action(dossier_id=mortgage.id, kind=ActionKind.UPLOAD_REQUEST, title="Loonstroken en werkgeversverklaring",
                    message="Wilt u uw laatste loonstrook en een recente werkgeversverklaring aanleveren?", due_date=today + timedelta(days=5)),
             Action(dossier_id=mortgage.id, kind=ActionKind.UPLOAD_REQUEST, title="Kopie legitimatiebewijs",
@@ -152,8 +151,8 @@ def load(db: Session) -> None:
             Action(dossier_id=deed.id, kind=ActionKind.SIGN, title="Opdrachtbevestiging notaris"),
             Action(dossier_id=income_visible.id, kind=ActionKind.UPLOAD_REQUEST, title="Jaarcijfers 2025",
                    message="Uw jaarrekening 2025 en de aangifte inkomstenbelasting.", due_date=today + timedelta(days=10)),
-        ]
-    )
+    ]
+    db.add_all(actions)
     _mortgage_content(db, mortgage, bob)
     _deed_content(db, deed, carol)
     _income_content(db, income_visible)
@@ -163,11 +162,20 @@ def load(db: Session) -> None:
         (RequestCategory.OTHER, "Notulen aandeelhoudersvergadering", RequestStatus.TO_DELIVER),
     ])
     _bulk_dossiers(db, advice, [bob], zuidas, count=300)
+    db.flush()
+    # the upload requests (Acties) and the items the client delivers for them
+    for action, titles in [
+        (actions[0], ["Loonstrook (meest recente)", "Werkgeversverklaring"]),
+        (actions[1], ["Kopie legitimatiebewijs"]),
+        (actions[4], ["Jaarrekening 2025", "Aangifte inkomstenbelasting 2025"]),
+    ]:
+        for request in db.exec(select(DocumentRequest).where(DocumentRequest.dossier_id == action.dossier_id, DocumentRequest.title.in_(titles))).all():
+            request.action_id = action.id
 
 
 MORTGAGE_REQUESTS = [
     # (category, title, status, delivered_by, allow "niet aanwezig", rejection reason)
-    (RequestCategory.PERSONAL, "Kopie legitimatiebewijs", RequestStatus.APPROVED, DeliveredBy.CLIENT, False, ""),
+    (RequestCategory.PERSONAL, "Kopie legitimatiebewijs", RequestStatus.TO_DELIVER, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.PERSONAL, "Loonstrook (meest recente)", RequestStatus.DELIVERED, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.PERSONAL, "Werkgeversverklaring", RequestStatus.REJECTED, DeliveredBy.CLIENT, False,
      "De verklaring is niet ondertekend door de werkgever. Wilt u een ondertekende versie aanleveren?"),
@@ -179,7 +187,7 @@ MORTGAGE_REQUESTS = [
     (RequestCategory.CURRENT_HOME, "WOZ-beschikking", RequestStatus.DELIVERED, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.NEW_HOME, "Koopovereenkomst", RequestStatus.APPROVED, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.NEW_HOME, "Taxatierapport", RequestStatus.TO_DELIVER, DeliveredBy.CLIENT, False, ""),
-    (RequestCategory.NEW_HOME, "Bouwkundig rapport", RequestStatus.TO_DELIVER, DeliveredBy.CLIENT, True, ""),
+    (RequestCategory.NEW_HOME, "Bouwkundig rapport", RequestStatus.APPROVED, DeliveredBy.CLIENT, True, ""),
     (RequestCategory.NEW_HOME, "Energielabel", RequestStatus.DELIVERED, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.FINANCING, "Getekend renteaanbod", RequestStatus.TO_DELIVER, DeliveredBy.CLIENT, False, ""),
     (RequestCategory.FINANCING, "Bewijs eigen middelen", RequestStatus.TO_DELIVER, DeliveredBy.CLIENT, False, ""),
@@ -257,7 +265,7 @@ def _mortgage_content(db: Session, dossier: Dossier, adviser: User) -> None:
                     body="Beste Alice,\n\nDe taxatie is ingepland op donderdag. Zodra het rapport binnen is, hoor je van ons.\n\n"
                          "Met vriendelijke groet,\nBob Smit", created_at=_at(5), created_by_user_id=adviser.id))
     by_title = {r.title: r for r in requests}
-    for title, days in [("Kopie legitimatiebewijs", 20), ("Loonstrook (meest recente)", 6), ("Hypotheekoverzicht huidige woning", 18),
+    for title, days in [("Bouwkundig rapport", 20), ("Loonstrook (meest recente)", 6), ("Hypotheekoverzicht huidige woning", 18),
                         ("Koopovereenkomst", 19), ("WOZ-beschikking", 4), ("IBAN-bewijs (bankafschrift)", 8), ("Energielabel", 3)]:
         _file_doc(db, dossier, DocumentKind.DELIVERED, title, f"{title}.pdf", ["Aangeleverd door de klant."], days_ago=days,
                   request=by_title[title])

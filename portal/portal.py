@@ -14,11 +14,23 @@ from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dos
 from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
+from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page, tasks_page
+from portal.ui.pages.upload import UploadState, client_upload_page, staff_upload_page
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 get_settings()  # fail fast on unsafe settings
 
+def on_backend_error(exception: Exception):
+    """An unexpected error in a handler: logged with its trace; the user gets a calm, bilingual notice."""
+    logging.getLogger("portal").exception("unhandled error in an event handler", exc_info=exception)
+    return rx.toast.error(
+        "Er ging iets mis. Probeer het opnieuw. — Something went wrong. Please try again.",
+        duration=8000,
+    )
+
+
 app = rx.App(
+    backend_exception_handler=on_backend_error,
     stylesheets=["/portal.css"],
     head_components=[
         rx.el.script(src="/portal.js"),
@@ -41,3 +53,8 @@ app.add_page(profile_page, route="/mijn-gegevens", title="Portal — Mijn gegeve
 app.add_page(office_dossiers_page, route="/kantoor", title="Portal — Kantoor", on_load=OfficeDossiersState.on_load)
 app.add_page(client_dossier_page, route="/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)
 app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)
+app.add_page(client_upload_page, route="/acties/[action]", title="Portal — Uploadverzoek", on_load=UploadState.on_load)
+app.add_page(client_upload_page, route="/aanleveren/[item]", title="Portal — Aanleveren", on_load=UploadState.on_load)
+app.add_page(staff_upload_page, route="/kantoor/aanleveren/[item]", title="Portal — Aanleveren", on_load=UploadState.on_load)
+app.add_page(tasks_page, route="/kantoor/taken", title="Portal — Takenlijst", on_load=TaskListState.on_load)
+app.add_page(review_page, route="/kantoor/beoordelen/[item]", title="Portal — Beoordelen", on_load=ReviewState.on_load)

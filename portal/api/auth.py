@@ -160,8 +160,9 @@ ROUTES = [
 def routes_app() -> Starlette:
     """Our HTTP routes; Reflex's app is mounted beneath them."""
     from portal.api.files import ROUTES as FILE_ROUTES
+    from portal.api.uploads import ROUTES as UPLOAD_ROUTES
 
-    return Starlette(routes=[*ROUTES, *FILE_ROUTES])
+    return Starlette(routes=[*ROUTES, *FILE_ROUTES, *UPLOAD_ROUTES])
 
 
 SECURITY_HEADERS = [

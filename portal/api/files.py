@@ -2,7 +2,7 @@
 
 ``GET /bestanden/{id}`` streams a document to a signed-in user who may see it (access module),
 as an attachment with a safe file name, ``nosniff`` and ``no-store``. ``?inline=1`` shows a PDF
-in the portal's viewer, sandboxed by a strict Content-Security-Policy. Anything else — no session,
+(or a cleaned photo) in the portal's viewer, sandboxed by a strict Content-Security-Policy. Anything else — no session,
 not yours, no such document — is the same 404.
 """
 
@@ -24,6 +24,7 @@ from portal.domain.dossiers import get_document_for_download
 from portal.domain.errors import NotFound
 
 SAFE_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
+VIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 
 
 def safe_filename(name: str, fallback: str = "document") -> str:
@@ -64,8 +65,8 @@ async def download(request: Request) -> Response:
     if not store.exists(doc.storage_key):
         return _not_found()
     filename = safe_filename(doc.filename or doc.title)
-    is_pdf = doc.content_type == "application/pdf"
-    disposition = "inline" if inline and is_pdf else "attachment"
+    viewable = doc.content_type in VIEWABLE  # our own cleaned files: shown inside the portal on request
+    disposition = "inline" if inline and viewable else "attachment"
     headers = {
         "Content-Disposition": f"{disposition}; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
         "Content-Length": str(doc.size),
@@ -76,7 +77,7 @@ async def download(request: Request) -> Response:
     if disposition == "inline":
         headers["X-Frame-Options"] = "SAMEORIGIN"
         headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    media_type = "application/pdf" if is_pdf else "application/octet-stream"
+    media_type = doc.content_type if viewable else "application/octet-stream"
     return StreamingResponse(store.iter_chunks(doc.storage_key), media_type=media_type, headers=headers)
 
 

@@ -109,36 +109,63 @@ def check_upload_allowed(actor: Actor, request_id: int) -> None:
             raise Refused("upload.refused_too_many", max=MAX_STAGED_PER_ITEM)
 
 
-def _spool(chunks: Iterable[bytes], max_bytes: int, folder: Path) -> Path:
-    """Write the incoming body to a temporary file, refusing it the moment it passes ``max_bytes``."""
+def incoming_folder() -> Path:
+    """Where request bodies are spooled before inspection (inside the private store, swept by ``sweep_orphans``)."""
+    folder = get_file_store().root / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, suffix=".incoming")
-    path = Path(name)
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
-                fh.write(chunk)
-        if size == 0:
+    return folder
+
+
+class Spool:
+    """A temporary file that refuses to grow past ``max_bytes``; feed it chunk by chunk (sync or async callers)."""
+
+    def __init__(self, max_bytes: int | None = None) -> None:
+        self.max_bytes = max_bytes or get_settings().upload_max_bytes
+        fd, name = tempfile.mkstemp(dir=incoming_folder(), suffix=".incoming")
+        self.path = Path(name)
+        self._fh = os.fdopen(fd, "wb")
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise Refused("upload.refused_too_large", mb=self.max_bytes // (1024 * 1024))
+        self._fh.write(chunk)
+
+    def finish(self) -> Path:
+        self._fh.close()
+        if self.size == 0:
+            self.discard()
             raise Refused("upload.refused_empty")
-        return path
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        return self.path
+
+    def discard(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+        self.path.unlink(missing_ok=True)
 
 
 def receive_upload(actor: Actor, request_id: int, filename: str, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StagedFile:
     """Check, clean and stage one file for an item. On any refusal nothing is kept: no file, no row."""
     filename = check_filename(filename)
     check_upload_allowed(actor, request_id)
-    max_bytes = max_bytes or get_settings().upload_max_bytes
+    spool = Spool(max_bytes)
+    try:
+        for chunk in chunks:
+            spool.write(chunk)
+    except BaseException:
+        spool.discard()
+        raise
+    return stage_file(actor, request_id, filename, spool.finish())
+
+
+def stage_file(actor: Actor, request_id: int, filename: str, incoming: Path) -> StagedFile:
+    """Inspect a spooled file (which this call then owns and removes) and stage it for the item."""
     store = get_file_store()
-    incoming = _spool(chunks, max_bytes, store.root / "tmp")
     stored_keys: list[str] = []
     try:
+        filename = check_filename(filename)
         with open(incoming, "rb") as fh:
             kind = filecheck.sniff(fh.read(16))
         if kind is None:
@@ -147,15 +174,16 @@ def receive_upload(actor: Actor, request_id: int, filename: str, chunks: Iterabl
         if kind == "pdf":
             filecheck.check_pdf(incoming)
             stored = store.put(_file_chunks(incoming))
+            stored_keys.append(stored.key)
             content_type = "application/pdf"
         else:
             data, content_type = filecheck.clean_image(incoming, kind)
             stored = store.put_bytes(data)
             stored_keys.append(stored.key)
             thumb_key = store.put_bytes(filecheck.thumbnail(data)).key
+            stored_keys.append(thumb_key)
             if kind == "heif":
                 filename = Path(filename).stem + ".jpg"
-        stored_keys = [stored.key] + ([thumb_key] if thumb_key else [])
         with session_scope() as db:
             request, dossier = access.get_request(db, actor, request_id, for_delivery=True)
             position = db.exec(select(func.coalesce(func.max(Upload.position), 0)).where(Upload.request_id == request.id)).one() + 1
@@ -423,6 +451,7 @@ def re_request(actor: Actor, request_id: int, *, note: str = "") -> None:
 @dataclass(frozen=True)
 class Task:
     delivery_id: int
+    request_id: int
     dossier_id: int
     reference: str
     clients: str
@@ -457,7 +486,7 @@ def task_list(actor: Actor, *, limit: int = 50) -> list[Task]:
 
         names = client_names(db, list({d.dossier_id for d, *_ in rows}))
         return [
-            Task(d.id, d.dossier_id, ref, names.get(d.dossier_id, ""), title, who, d.on_behalf, d.not_available,
+            Task(d.id, d.request_id, d.dossier_id, ref, names.get(d.dossier_id, ""), title, who, d.on_behalf, d.not_available,
                  counts.get(d.id, 0), d.created_at)
             for d, ref, title, who in rows
         ]

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal.db.engine import session_scope
-from portal.db.models import Action, ActionStatus, Dossier, Office, User
+from portal.db.models import Action, ActionStatus, DeliveredBy, DocumentRequest, Dossier, Office, RequestStatus, User
 from portal.domain import access
 from portal.domain.actor import Actor
 from portal.domain.phases import phase_label_id, type_label_id
@@ -25,10 +25,20 @@ class ActionItem:
 
 
 @dataclass(frozen=True)
+class RejectedItem:
+    request_id: int
+    dossier_id: int
+    title: str
+    reason: str
+    dossier_reference: str
+
+
+@dataclass(frozen=True)
 class ClientHome:
     dossier_count: int
     open_action_count: int
     attention: tuple[ActionItem, ...]
+    rejected: tuple[RejectedItem, ...] = ()
 
 
 def client_home(actor: Actor, limit: int = 5) -> ClientHome:
@@ -47,7 +57,19 @@ def client_home(actor: Actor, limit: int = 5) -> ClientHome:
             ActionItem(a.id, str(a.kind), a.title, ref, a.due_date)
             for a, ref in rows
         )
-        return ClientHome(dossier_count=dossiers, open_action_count=count, attention=items)
+        rejected = db.exec(
+            select(DocumentRequest, Dossier.reference)
+            .join(Dossier, Dossier.id == DocumentRequest.dossier_id)
+            .where(visible, DocumentRequest.status == RequestStatus.REJECTED, DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+            .order_by(DocumentRequest.updated_at.desc())
+            .limit(limit)
+        ).all()
+        return ClientHome(
+            dossier_count=dossiers,
+            open_action_count=count,
+            attention=items,
+            rejected=tuple(RejectedItem(r.id, r.dossier_id, r.title, r.rejection_reason, ref) for r, ref in rejected),
+        )
 
 
 @dataclass(frozen=True)

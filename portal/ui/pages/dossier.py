@@ -47,6 +47,8 @@ class ItemVM:
     reason: str = ""
     deadline: str = ""
     lender_item: bool = False
+    href: str = ""  # where this item is delivered (client) or reviewed (staff); "" for none
+    link_label: str = ""
 
 
 @dataclass
@@ -185,6 +187,13 @@ class DossierState(AppState):
 
     def _item(self, i: dossiers.RequestItem) -> ItemVM:
         dot, color = STATUS_COLORS.get(i.status, ("#6b7280", "#374151"))
+        is_open = i.status in ("aan_te_leveren", "afgekeurd")
+        if self.is_staff_view:
+            href, label = f"/kantoor/beoordelen/{i.id}", "review.decide"
+        elif is_open and i.delivered_by == "client":
+            href, label = f"/aanleveren/{i.id}", "request.deliver"
+        else:
+            href, label = "", ""
         return ItemVM(
             id=i.id,
             title=i.title,
@@ -195,6 +204,8 @@ class DossierState(AppState):
             reason=i.rejection_reason if i.status == "afgekeurd" else "",
             deadline=format_date(i.deadline, self.lang) if i.status in ("aan_te_leveren", "afgekeurd") else "",
             lender_item=i.delivered_by == "maatschappij",
+            href=href,
+            link_label=self.t[label] if label else "",
         )
 
     def _doc(self, d: dossiers.DocItem) -> DocVM:
@@ -257,6 +268,12 @@ def request_item(i: ItemVM) -> rx.Component:
             rx.cond(i.deadline != "", rx.text(t("request.deadline"), " ", i.deadline, size="2", color="#4a5563")),
             spacing="1",
             align="start",
+            flex="1",
+        ),
+        rx.cond(
+            i.href != "",
+            rx.link(i.link_label, href=i.href, class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button",
+                    aria_label=i.link_label + ": " + i.title),
         ),
         align="start",
         spacing="3",

@@ -17,6 +17,7 @@ class HomeState(AppState):
     action_count: int = 0
     email: str = ""
     attention: list[dict[str, str]] = []
+    rejected: list[dict[str, str]] = []
 
     @rx.event
     async def on_load(self):
@@ -27,12 +28,17 @@ class HomeState(AppState):
         self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
         self.attention = [
             {
+                "href": f"/acties/{item.id}" if item.kind == "upload_request" else "/acties",
                 "title": item.title,
                 "kind": self.t[f"action.kind.{item.kind}"],
                 "reference": item.dossier_reference,
                 "due": format_date(item.due_date, self.lang),
             }
             for item in summary.attention
+        ]
+        self.rejected = [
+            {"href": f"/aanleveren/{r.request_id}", "title": r.title, "reason": r.reason, "reference": r.dossier_reference}
+            for r in summary.rejected
         ]
         self.loaded = True
 
@@ -58,11 +64,34 @@ def tile(href: str, icon: str, label_key: str, value, caption) -> rx.Component:
     )
 
 
+def rejected_row(item) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
+            rx.vstack(
+                rx.text(item["title"], weight="medium", color="#111827"),
+                rx.text(t("home.rejected"), " · ", item["reference"], size="2", color="#9a3412", weight="medium"),
+                rx.text(t("request.reason"), ": ", item["reason"], size="2", color="#1f2937"),
+                spacing="0",
+                align="start",
+            ),
+            align="center",
+            width="100%",
+            spacing="3",
+        ),
+        href=item["href"],
+        class_name="row-card",
+        underline="none",
+        width="100%",
+    )
+
+
 def attention_list() -> rx.Component:
     return rx.vstack(
         rx.heading(t("home.attention"), as_="h2", size="4", color="#111827"),
+        rx.foreach(HomeState.rejected, rejected_row),
         rx.cond(
-            HomeState.attention.length() > 0,
+            (HomeState.attention.length() > 0) | (HomeState.rejected.length() > 0),
             rx.vstack(
                 rx.foreach(
                     HomeState.attention,
@@ -82,7 +111,7 @@ def attention_list() -> rx.Component:
                             spacing="3",
                             wrap="wrap",
                         ),
-                        href="/acties",
+                        href=item["href"],
                         class_name="row-card",
                         underline="none",
                         width="100%",

@@ -46,6 +46,7 @@ class ClientListsState(AppState):
         summary = home.client_home(actor, limit=100)
         self.actions = [
             {
+                "href": f"/acties/{a.id}" if a.kind == "upload_request" else "",
                 "title": a.title,
                 "kind": self.t[f"action.kind.{a.kind}"],
                 "reference": a.dossier_reference,
@@ -102,6 +103,24 @@ def dossiers_page() -> rx.Component:
     )
 
 
+def _action_row(a) -> rx.Component:
+    return rx.hstack(
+        rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
+        rx.vstack(
+            rx.text(a["title"], weight="bold", color="#111827"),
+            rx.text(a["kind"], " · ", a["reference"], size="2", color="#4a5563"),
+            spacing="1",
+            align="start",
+        ),
+        rx.spacer(),
+        rx.cond(a["due"] != "", rx.text(t("home.due"), " ", a["due"], size="2", color="#9a3412")),
+        align="center",
+        spacing="3",
+        wrap="wrap",
+        width="100%",
+    )
+
+
 def actions_page() -> rx.Component:
     return shell(
         "acties",
@@ -113,23 +132,7 @@ def actions_page() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         ClientListsState.actions,
-                        lambda a: _card(
-                            rx.hstack(
-                                rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
-                                rx.vstack(
-                                    rx.text(a["title"], weight="bold", color="#111827"),
-                                    rx.text(a["kind"], " · ", a["reference"], size="2", color="#4a5563"),
-                                    spacing="1",
-                                    align="start",
-                                ),
-                                rx.spacer(),
-                                rx.cond(a["due"] != "", rx.text(t("home.due"), " ", a["due"], size="2", color="#9a3412")),
-                                align="center",
-                                spacing="3",
-                                wrap="wrap",
-                                width="100%",
-                            )
-                        ),
+                        lambda a: rx.cond(a["href"] != "", _link_card(a["href"], _action_row(a)), _card(_action_row(a))),
                     ),
                     spacing="3",
                     width="100%",

@@ -1,0 +1,106 @@
+"""Upload routes: streaming, with the session and the item checked before the body is read.
+
+``POST /uploads/<request_id>`` takes one file as the raw request body (the page's script sends each
+file with its own request, for a per-file progress bar); the file's name comes URL-encoded in
+``X-Upload-Name``. The body streams into a size-limited temporary file; the domain then inspects,
+cleans and stages it. Answers are JSON with a message in the user's language.
+
+``GET /uploads/<upload_id>/preview`` (``?thumb=1`` for the small preview) serves a staged file to
+the side that staged it, and to the office once it is delivered.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from portal.adapters.filestore import get_file_store
+from portal.api.auth import _lang, client_ip, cookie_value
+from portal.api.files import _not_found, safe_filename
+from portal.config import get_settings
+from portal.domain import auth, deliveries
+from portal.domain.errors import DomainError, NotFound
+from portal.i18n import translate
+
+
+def _json_error(lang: str, err: DomainError, status: int) -> JSONResponse:
+    return JSONResponse({"error": translate(lang, err.msgid, **err.params)}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def upload(request: Request) -> Response:
+    lang = _lang(request, {"lang": request.headers.get("x-portal-lang", "")})
+    if request.headers.get("origin") != get_settings().site_origin:
+        return JSONResponse({"error": "forbidden"}, status_code=403)
+    try:
+        request_id = int(request.path_params["request_id"])
+    except ValueError:
+        return _json_error(lang, NotFound(), 404)
+    actor = await run_in_threadpool(
+        auth.resolve_session, cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE), ip=client_ip(request)
+    )
+    if actor is None:
+        return _json_error(lang, NotFound("auth.expired"), 401)
+    max_bytes = get_settings().upload_max_bytes
+    try:
+        name = deliveries.check_filename(unquote(request.headers.get("x-upload-name", "")))
+        # session, item and state are checked before a single byte of the body is read
+        await run_in_threadpool(deliveries.check_upload_allowed, actor, request_id)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
+        spool = await run_in_threadpool(deliveries.Spool, max_bytes)
+        try:
+            async for chunk in request.stream():
+                spool.write(chunk)  # raises (and discards) as soon as the limit is passed
+        except BaseException:
+            spool.discard()
+            raise
+        path = spool.finish()
+        staged = await run_in_threadpool(deliveries.stage_file, actor, request_id, name, path)
+    except NotFound as exc:
+        return _json_error(lang, exc, 404)
+    except DomainError as exc:
+        return _json_error(lang, exc, 413 if exc.msgid == "upload.refused_too_large" else 422)
+    except ClientDisconnect:
+        return Response(status_code=400)
+    return JSONResponse({"id": staged.id, "name": staged.filename, "size": staged.size}, headers={"Cache-Control": "no-store"})
+
+
+async def preview(request: Request) -> Response:
+    try:
+        upload_id = int(request.path_params["upload_id"])
+    except ValueError:
+        return _not_found()
+    actor = await run_in_threadpool(
+        auth.resolve_session, cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE), ip=client_ip(request)
+    )
+    if actor is None:
+        return _not_found()
+    thumb = request.query_params.get("thumb") == "1"
+    try:
+        key, content_type, filename = await run_in_threadpool(deliveries.staged_file, actor, upload_id, thumb=thumb)
+    except NotFound:
+        return _not_found()
+    store = get_file_store()
+    if not store.exists(key):
+        return _not_found()
+    inline = thumb or content_type in ("image/jpeg", "image/png", "application/pdf")
+    name = safe_filename(filename)
+    headers = {
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN",
+    }
+    return StreamingResponse(store.iter_chunks(key), media_type=content_type, headers=headers)
+
+
+ROUTES = [
+    Route("/uploads/{request_id}", upload, methods=["POST"]),
+    Route("/uploads/{upload_id}/preview", preview, methods=["GET"]),
+]

@@ -1,0 +1,333 @@
+"""Upload request screen (uploadverzoek): /acties/<action id>, or one item: /aanleveren/<request id>.
+
+Per item the client takes a photo, chooses photos or chooses a PDF; each file is sent on its own
+(assets/portal.js, with a progress bar) to the streaming upload route and staged. "Geüpload" lists the
+staged files (name, size, preview); they can be reordered or removed, and nothing reaches the office
+before **Bevestigen**. Staff use the same screen to deliver on the client's behalf.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import reflex as rx
+
+from portal.domain import actions, deliveries
+from portal.domain.errors import DomainError, NotFound
+from portal.i18n import format_date, format_size
+from portal.ui.components import loading, shell, t
+from portal.ui.pages.dossier import STATUS_COLORS, status_dot
+from portal.ui.state import AppState
+
+OPEN = ("aan_te_leveren", "afgekeurd")
+
+
+@dataclass
+class StagedVM:
+    id: int = 0
+    name: str = ""
+    size: str = ""
+    thumb: str = ""  # preview URL, "" for a PDF
+    first: bool = False
+    last: bool = False
+
+
+@dataclass
+class UploadItemVM:
+    id: int = 0
+    title: str = ""
+    instruction: str = ""
+    status_text: str = ""
+    dot: str = ""
+    color: str = ""
+    reason: str = ""
+    deadline: str = ""
+    open: bool = False
+    allow_na: bool = False
+    staged: list[StagedVM] = field(default_factory=list)
+    photos: int = 0
+    combine: bool = False
+    error: str = ""
+    notice: str = ""
+
+
+class UploadState(AppState):
+    loaded: bool = False
+    missing: bool = False
+    title: str = ""
+    message: str = ""
+    subtitle: str = ""
+    due: str = ""
+    back_href: str = "/acties"
+    items: list[UploadItemVM] = []
+    _action_id: int = 0
+    _request_id: int = 0
+    _combine: dict[int, bool] = {}
+    _errors: dict[int, str] = {}
+    _notices: dict[int, str] = {}
+
+    def _load(self, actor) -> None:
+        screen = actions.upload_screen(
+            actor, action_id=self._action_id or None, request_id=None if self._action_id else self._request_id
+        )
+        t, lang = self.t, self.lang
+        self.title, self.message = screen.title, screen.message
+        self.subtitle = f"{screen.reference} · {screen.dossier_title}"
+        self.due = format_date(screen.due_date, lang)
+        staff = actor.is_staff
+        self.back_href = f"/kantoor/dossiers/{screen.dossier_id}" if staff else (f"/dossiers/{screen.dossier_id}" if not self._action_id else "/acties")
+        items = []
+        for i in screen.items:
+            is_open = i.status in OPEN and (staff or i.delivered_by == "client")
+            staged = deliveries.list_staged(actor, i.id) if is_open else []
+            dot, color = STATUS_COLORS.get(i.status, ("#6b7280", "#374151"))
+            items.append(
+                UploadItemVM(
+                    id=i.id, title=i.title, instruction=i.instruction, status_text=t[f"request.status.{i.status}"], dot=dot, color=color,
+                    reason=i.rejection_reason if i.status == "afgekeurd" else "", deadline=format_date(i.deadline, lang) if is_open else "",
+                    open=is_open, allow_na=i.allow_not_available,
+                    staged=[
+                        StagedVM(id=s.id, name=s.filename, size=format_size(s.size, lang),
+                                 thumb=f"/uploads/{s.id}/preview?thumb=1" if s.has_thumb else "",
+                                 first=n == 0, last=n == len(staged) - 1)
+                        for n, s in enumerate(staged)
+                    ],
+                    photos=sum(1 for s in staged if s.content_type.startswith("image/")),
+                    combine=self._combine.get(i.id, False),
+                    error=self._errors.get(i.id, ""),
+                    notice=self._notices.get(i.id, ""),
+                )
+            )
+        self.items = items
+
+    def _ids_from_url(self) -> None:
+        parts = self.router.url.path.strip("/").split("/")
+        number = int(parts[-1]) if parts and parts[-1].isdigit() else 0
+        self._action_id, self._request_id = (number, 0) if parts[0] == "acties" else (0, number)
+        self.back_href = "/kantoor" if parts[0] == "kantoor" else "/acties"
+
+    async def _act(self, request_id, fn):
+        """Re-check the session, run one domain call for an item shown on this screen, reload."""
+        actor = self._require()
+        if actor is None:
+            return await self._deny()
+        if not isinstance(request_id, int) or request_id not in {i.id for i in self.items}:
+            return
+        self._errors.pop(request_id, None)
+        self._notices.pop(request_id, None)
+        try:
+            notice = fn(actor)
+            if notice:
+                self._notices[request_id] = self.t[notice]
+        except NotFound:
+            self._errors[request_id] = self.t["upload.item_closed"]
+        except DomainError as exc:
+            self._errors[request_id] = self._text(exc)
+        try:
+            self._load(actor)
+        except NotFound:
+            self.missing = True
+
+    @rx.event
+    async def on_load(self):
+        self.loaded, self.missing = False, False
+        self._combine, self._errors, self._notices = {}, {}, {}
+        actor = self._require()
+        if actor is None:
+            return await self._deny()
+        self._ids_from_url()
+        try:
+            self._load(actor)
+        except NotFound:
+            self.missing = True
+        self.loaded = True
+
+    @rx.event
+    async def upload_finished(self, payload: str):
+        """The page's script reports a finished batch: {"request": id, "errors": [...]}; reload the staged files."""
+        try:
+            data = json.loads(payload) if isinstance(payload, str) and len(payload) < 20_000 else {}
+        except ValueError:
+            data = {}
+        request_id = data.get("request") if isinstance(data, dict) else None
+        errors = [str(e)[:300] for e in data.get("errors", [])][:30] if isinstance(data, dict) and isinstance(data.get("errors"), list) else []
+
+        def report(_actor):
+            if errors:
+                raise DomainError("upload.some_failed", details="\n".join(errors))
+
+        return await self._act(request_id, report)
+
+    @rx.event
+    async def remove(self, request_id: int, upload_id: int):
+        return await self._act(request_id, lambda actor: deliveries.remove_staged(actor, int(upload_id)))
+
+    @rx.event
+    async def move(self, request_id: int, upload_id: int, step: int):
+        return await self._act(request_id, lambda actor: deliveries.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
+
+    @rx.event
+    async def set_combine(self, request_id: int, value: bool):
+        def remember(_actor):  # only for an item on this screen, after the session check (_act)
+            self._combine[request_id] = bool(value)
+
+        return await self._act(request_id, remember)
+
+    @rx.event
+    async def confirm(self, request_id: int):
+        combine = self._combine.get(request_id, False)
+
+        def send(actor):
+            deliveries.confirm(actor, request_id, combine_photos=combine)
+            return "upload.confirmed"
+
+        return await self._act(request_id, send)
+
+    @rx.event
+    async def not_available(self, request_id: int):
+        def mark(actor):
+            deliveries.mark_not_available(actor, request_id)
+            return "upload.marked_not_available"
+
+        return await self._act(request_id, mark)
+
+
+# --- components ---------------------------------------------------------------------------------
+
+
+def _picker(item: UploadItemVM, kind: str, icon: str, label_key: str, accept: str, multiple: bool, capture: bool) -> rx.Component:
+    input_id = f"{kind}-" + item.id.to_string()
+    attrs = {"data-upload-request": item.id.to_string()}
+    if capture:
+        attrs["capture"] = "environment"
+    return rx.el.label(
+        rx.el.input(type="file", id=input_id, accept=accept, multiple=multiple, class_name="file-input", custom_attrs=attrs),
+        rx.icon(icon, size=16, aria_hidden="true"),
+        rx.el.span(t(label_key)),
+        html_for=input_id,
+        class_name="pick-button",
+    )
+
+
+def _staged_row(item: UploadItemVM, s: StagedVM) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            s.thumb != "",
+            rx.el.img(src=s.thumb, alt="", class_name="thumb"),
+            rx.center(rx.icon("file-text", size=22, color="#1f3a5f", aria_hidden="true"), class_name="thumb"),
+        ),
+        rx.vstack(rx.text(s.name, weight="medium", color="#111827", class_name="break"), rx.text(s.size, size="1", color="#4a5563"), spacing="0", flex="1", min_width="0"),
+        rx.hstack(
+            rx.icon_button(rx.icon("arrow-up", size=16), variant="ghost", size="2", disabled=s.first,
+                           on_click=UploadState.move(item.id, s.id, -1), aria_label=t("upload.move_up") + ": " + s.name),
+            rx.icon_button(rx.icon("arrow-down", size=16), variant="ghost", size="2", disabled=s.last,
+                           on_click=UploadState.move(item.id, s.id, 1), aria_label=t("upload.move_down") + ": " + s.name),
+            rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", size="2",
+                           on_click=UploadState.remove(item.id, s.id), aria_label=t("upload.remove") + ": " + s.name),
+            spacing="1",
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+        class_name="staged-row",
+    )
+
+
+def _item(item: UploadItemVM) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                status_dot(item.dot),
+                rx.vstack(
+                    rx.heading(item.title, as_="h2", size="4", color="#111827"),
+                    rx.text(item.status_text, size="2", color=item.color, weight="medium"),
+                    rx.cond(item.reason != "", rx.text(t("request.reason"), ": ", item.reason, size="2", color="#9a3412")),
+                    rx.cond(item.instruction != "", rx.text(item.instruction, size="2", color="#4a5563")),
+                    rx.cond(item.deadline != "", rx.text(t("request.deadline"), " ", item.deadline, size="2", color="#4a5563")),
+                    spacing="1",
+                    align="start",
+                ),
+                align="start",
+                spacing="3",
+            ),
+            rx.cond(item.notice != "", rx.callout(item.notice, icon="circle-check", color_scheme="green", role="status", width="100%")),
+            rx.cond(item.error != "", rx.callout(item.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%", white_space="pre-line")),
+            rx.cond(
+                item.open,
+                rx.vstack(
+                    rx.hstack(
+                        _picker(item, "camera", "camera", "upload.take_photo", "image/*", False, True),
+                        _picker(item, "photos", "images", "upload.choose_photos", "image/jpeg,image/png,image/heic,image/heif,.heic,.heif", True, False),
+                        _picker(item, "pdf", "file-up", "upload.choose_pdf", "application/pdf,.pdf", True, False),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.box(id="progress-" + item.id.to_string(), class_name="progress-box", aria_live="polite"),
+                    rx.cond(
+                        item.staged.length() > 0,
+                        rx.vstack(
+                            rx.heading(t("upload.uploaded"), as_="h3", size="3", color="#111827"),
+                            rx.vstack(rx.foreach(item.staged, lambda s: _staged_row(item, s)), spacing="0", width="100%", class_name="row-card list-card"),
+                            rx.cond(
+                                item.photos > 1,
+                                rx.el.label(
+                                    rx.checkbox(checked=item.combine, on_change=lambda v: UploadState.set_combine(item.id, v)),
+                                    rx.text(t("upload.combine"), size="2"),
+                                    class_name="check-label",
+                                ),
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        rx.text(t("upload.nothing_yet"), size="2", color="#4a5563"),
+                    ),
+                    rx.hstack(
+                        rx.button(rx.icon("send", size=16, aria_hidden="true"), t("upload.confirm"), size="3",
+                                  disabled=item.staged.length() == 0, on_click=UploadState.confirm(item.id)),
+                        rx.cond(item.allow_na, rx.button(t("upload.not_available"), variant="soft", color_scheme="gray", size="3",
+                                                         on_click=UploadState.not_available(item.id))),
+                        spacing="3",
+                        wrap="wrap",
+                    ),
+                    rx.text(t("upload.confirm_help"), size="1", color="#4a5563"),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        class_name="row-card",
+        width="100%",
+    )
+
+
+def upload_page(active: str) -> rx.Component:
+    S = UploadState
+    body = rx.cond(
+        S.missing,
+        rx.vstack(rx.heading(t("error.not_found_title"), as_="h1", size="6"), rx.text(t("error.not_found")), rx.link(t("nav.back"), href=S.back_href), spacing="3"),
+        rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), t("nav.back"), align="center", spacing="1"), href=S.back_href, size="2"),
+            rx.heading(S.title, as_="h1", size="6", color="#111827"),
+            rx.text(S.subtitle, size="2", color="#4a5563"),
+            rx.cond(S.message != "", rx.box(rx.text(S.message, color="#1f2937", white_space="pre-line"), class_name="row-card message-card", width="100%")),
+            rx.cond(S.due != "", rx.text(t("request.deadline"), " ", S.due, size="2", color="#9a3412")),
+            rx.foreach(S.items, _item),
+            # the page script reports each finished batch here (see assets/portal.js)
+            rx.el.input(id="upload-result", type="text", on_change=S.upload_finished, aria_hidden="true", tab_index=-1, class_name="hidden-input"),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+    )
+    return shell(active, rx.cond(S.loaded, body, loading()))
+
+
+def client_upload_page() -> rx.Component:
+    return upload_page("acties")
+
+
+def staff_upload_page() -> rx.Component:
+    return upload_page("kantoor")
