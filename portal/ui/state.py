@@ -49,8 +49,11 @@ class AppState(rx.State):
         lang = self.lang
         for cls in _descendants(AppState):
             (await self.get_state(cls)).reset()
-        self.reset()
-        self.lang = lang
+        # reset() only resets the fields a class declares itself: called from a page state, self.reset()
+        # would leave AppState's user_name/user_kind behind, so reset AppState itself
+        base = await self.get_state(AppState)
+        base.reset()
+        base.lang = lang
 
     async def _deny(self, kind: UserKind | None = None):
         """What a page does without the right session: wipe, then go to login (or the user's home)."""
@@ -92,13 +95,22 @@ class AppState(rx.State):
 
     @rx.event
     def sync_lang_attr(self):
-        """Keep <html lang> equal to the language shown (screen readers and axe rely on it)."""
-        return rx.call_script(f"document.documentElement.lang='{self.lang if self.lang in LANGUAGES else 'nl'}';")
+        """Keep <html lang> equal to the language shown (screen readers, axe and the auth routes rely on it).
+
+        This runs on mount, which may be processed before the page's on_load has chosen the language
+        (events are not ordered, notably with Redis), so it chooses the language the same way itself.
+        """
+        actor = self._actor()
+        if actor is not None:
+            self.lang = actor.language if actor.language in LANGUAGES else "nl"
+        else:
+            self._initial_language()
+        return rx.call_script(f"document.documentElement.lang='{self.lang}';")
 
 
 def _descendants(cls: type[rx.State]) -> list[type[rx.State]]:
     found: list[type[rx.State]] = []
-    for sub in cls.class_subclasses:
+    for sub in cls.get_substates():
         found.append(sub)
         found.extend(_descendants(sub))
     return found

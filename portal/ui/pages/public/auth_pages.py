@@ -87,6 +87,7 @@ def login_page() -> rx.Component:
             on_submit=_submit("/auth/login", "login-form"),
             reset_on_submit=False,
             no_validate=True,
+            method="post",  # a native submit (before hydration) must not put the typed fields in the URL
         ),
         rx.link(t("login.forgot"), href="/wachtwoord-vergeten", size="2"),
     )
@@ -108,6 +109,7 @@ def forgot_page() -> rx.Component:
             on_submit=_submit("/auth/forgot", "forgot-form"),
             reset_on_submit=False,
             no_validate=True,
+            method="post",  # a native submit (before hydration) must not put the typed fields in the URL
         ),
         rx.link(t("forgot.back"), href="/login", size="2"),
     )
@@ -130,6 +132,7 @@ def reset_page() -> rx.Component:
             on_submit=_submit("/auth/reset", "reset-form"),
             reset_on_submit=False,
             no_validate=True,
+            method="post",  # a native submit (before hydration) must not put the typed fields in the URL
         ),
         rx.link(t("forgot.back"), href="/login", size="2"),
     )

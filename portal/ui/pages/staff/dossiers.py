@@ -146,15 +146,6 @@ def _row(r: RowVM) -> rx.Component:
 def _toolbar() -> rx.Component:
     S = OfficeDossiersState
     return rx.vstack(
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger(t("office.tab.mine"), value=Tab.MINE.value),
-                rx.tabs.trigger(t("office.tab.office"), value=Tab.OFFICE.value),
-                rx.tabs.trigger(t("office.tab.lenders"), value=Tab.LENDERS.value),
-            ),
-            value=S.tab,
-            on_change=S.set_tab,
-        ),
         rx.hstack(
             rx.form(
                 rx.hstack(
@@ -228,13 +219,32 @@ def office_dossiers_page() -> rx.Component:
             S.loaded,
             rx.vstack(
                 rx.text(S.offices, color="#4a5563"),
-                _toolbar(),
-                rx.cond(
-                    S.rows.length() > 0,
-                    rx.vstack(rx.foreach(S.rows, _row), spacing="3", width="100%"),
-                    rx.text(t("dossiers.none"), color="#4a5563"),
+                # the list is the tab panel of the active tab (a tab must control a panel: WAI-ARIA, axe)
+                rx.tabs.root(
+                    rx.tabs.list(
+                        rx.tabs.trigger(t("office.tab.mine"), value=Tab.MINE.value),
+                        rx.tabs.trigger(t("office.tab.office"), value=Tab.OFFICE.value),
+                        rx.tabs.trigger(t("office.tab.lenders"), value=Tab.LENDERS.value),
+                    ),
+                    rx.tabs.content(
+                        rx.vstack(
+                            _toolbar(),
+                            rx.cond(
+                                S.rows.length() > 0,
+                                rx.vstack(rx.foreach(S.rows, _row), spacing="3", width="100%"),
+                                rx.text(t("dossiers.none"), color="#4a5563"),
+                            ),
+                            rx.cond(S.pages > 1, _pager()),
+                            spacing="4",
+                            width="100%",
+                        ),
+                        value=S.tab,
+                        padding_top="12px",
+                    ),
+                    value=S.tab,
+                    on_change=S.set_tab,
+                    width="100%",
                 ),
-                rx.cond(S.pages > 1, _pager()),
                 spacing="4",
                 width="100%",
             ),
