@@ -20,6 +20,13 @@ dave               staff of Kantoor Elders (no dossiers)       nothing
 =================  ==========================================  =====================================
 
 HYP-ERIK-HIDDEN is linked to the intermediary and marked not visible to the client.
+
+Every dossier also holds stukkenlijst items in every status (client- and lender-delivered, withdrawn
+ones too), published and unpublished office documents, correspondence, delivered documents (real
+files in the file store) and public and internal milestones: ``PERSONA_REQUESTS``,
+``PERSONA_DOCUMENTS``, ``PERSONA_MILESTONES`` below. Every title is unique so a leak test can look
+for it. The cast is written once per session (``persona_template``); each test gets its own copy of
+the database file and the stored files.
 """
 
 from __future__ import annotations
@@ -241,7 +248,8 @@ class Factories:
         return client
 
     def dossier(self, reference: str, office, *clients, type: str = "mortgage", phase: str | None = None,
-                intermediary=None, adviser=None, visible_to_client: bool = True, updated_at: datetime | None = None):
+                intermediary=None, adviser=None, visible_to_client: bool = True, updated_at: datetime | None = None,
+                lender: str = "", details: dict | None = None):
         from portal.db.engine import session_scope
         from portal.db.models import Dossier, DossierParticipant, DossierType, utcnow
         from portal.domain.dossiers import search_key
@@ -253,7 +261,8 @@ class Factories:
                 client_names=names, reference=reference, type=DossierType(type), title=f"Dossier {reference}",
                 handling_office_id=office.id, intermediary_office_id=intermediary.id if intermediary else None,
                 adviser_user_id=adviser.id if adviser else None, phase=phase or phases_of(type)[0],
-                visible_to_client=visible_to_client, updated_at=updated_at or utcnow(),
+                visible_to_client=visible_to_client, updated_at=updated_at or utcnow(), lender=lender,
+                details=details or {},
             )
             db.add(dossier)
             db.flush()
@@ -270,6 +279,41 @@ class Factories:
         return self._save(Action(dossier_id=dossier.id, kind=ActionKind(kind), title=title,
                                  status=ActionStatus(status), due_date=due_date))
 
+    def request(self, dossier, title: str, status: str = "aan_te_leveren", *, category: str = "persoonlijk",
+                delivered_by: str = "client", sort_order: int = 0, rejection_reason: str = "", deadline: date | None = None):
+        """An item of the stukkenlijst (DocumentRequest)."""
+        from portal.db.models import DeliveredBy, DocumentRequest, RequestCategory, RequestStatus
+
+        return self._save(DocumentRequest(
+            dossier_id=dossier.id, title=title, status=RequestStatus(status), category=RequestCategory(category),
+            delivered_by=DeliveredBy(delivered_by), sort_order=sort_order, rejection_reason=rejection_reason,
+            deadline=deadline,
+        ))
+
+    def document(self, dossier, title: str, kind: str = "document", *, public: bool = False, data: bytes | None = None,
+                 content_type: str = "application/pdf", filename: str | None = None, body: str = "", request=None,
+                 created_at: datetime | None = None):
+        """A Document; with ``data`` the bytes go into the real file store (PORTAL_DATA_DIR/files)."""
+        from portal.adapters.filestore import get_file_store
+        from portal.db.models import Document, DocumentKind, utcnow
+
+        fields = {}
+        if data is not None:
+            stored = get_file_store().put_bytes(data)
+            fields = dict(storage_key=stored.key, size=stored.size, sha256=stored.sha256, content_type=content_type,
+                          filename=filename if filename is not None else f"{title}.pdf")
+        return self._save(Document(
+            dossier_id=dossier.id, kind=DocumentKind(kind), title=title, is_public=public, body=body,
+            request_id=request.id if request else None, created_at=created_at or utcnow(), **fields,
+        ))
+
+    def milestone(self, dossier, title: str, *, public: bool = True, description: str = "",
+                  occurred_at: datetime | None = None):
+        from portal.db.models import Milestone, utcnow
+
+        return self._save(Milestone(dossier_id=dossier.id, title=title, description=description, is_public=public,
+                                    occurred_at=occurred_at or utcnow()))
+
 
 @pytest.fixture
 def make(db_env, password_hash, fast_argon2) -> Factories:
@@ -278,6 +322,65 @@ def make(db_env, password_hash, fast_argon2) -> Factories:
 
 # ----------------------------------------------------------------------------------------------
 # personas
+
+# What the personas' dossiers hold besides actions (every title is unique, so a leak test can look for it).
+# requests: (dossier, title, status, category, delivered_by)
+PERSONA_REQUESTS = [
+    ("HYP-ALICE", "Alice req: paspoort", "aan_te_leveren", "persoonlijk", "client"),
+    ("HYP-ALICE", "Alice req: loonstrook", "aangeleverd", "persoonlijk", "client"),
+    ("HYP-ALICE", "Alice req: hypotheekoverzicht", "voorlopig_akkoord", "huidige_woning", "client"),
+    ("HYP-ALICE", "Alice req: koopovereenkomst", "akkoord", "nieuwe_woning", "client"),
+    ("HYP-ALICE", "Alice req: werkgeversverklaring", "afgekeurd", "financiering", "client"),
+    ("HYP-ALICE", "Alice req: echtscheidingsconvenant", "niet_aanwezig", "overig", "client"),
+    ("HYP-ALICE", "Alice req: vervallen", "vervallen", "overig", "client"),
+    ("HYP-ALICE", "Alice req: BKR (maatschappij)", "aan_te_leveren", "persoonlijk", "maatschappij"),
+    ("HYP-ALICE", "Alice req: ORV (maatschappij)", "akkoord", "financiering", "maatschappij"),
+    ("HYP-ALICE", "Alice req: vervallen (maatschappij)", "vervallen", "financiering", "maatschappij"),
+    ("NOT-ALICE", "Not-Alice req: koopakte", "aangeleverd", "nieuwe_woning", "client"),
+    ("NOT-ALICE", "Not-Alice req: paspoort", "akkoord", "persoonlijk", "client"),
+    ("NOT-ALICE", "Not-Alice req: hypotheekakte (maatschappij)", "aan_te_leveren", "financiering", "maatschappij"),
+    ("HYP-JANSEN", "Jansen req: KvK", "akkoord", "overig", "client"),
+    ("HYP-JANSEN", "Jansen req: jaarcijfers 2023", "niet_aanwezig", "financiering", "client"),
+    ("HYP-JANSEN", "Jansen req: vervallen", "vervallen", "overig", "client"),
+    ("HYP-ERIK", "Erik req: IB-aangifte", "afgekeurd", "financiering", "client"),
+    ("HYP-ERIK", "Erik req: taxatie (maatschappij)", "aan_te_leveren", "nieuwe_woning", "maatschappij"),
+    ("HYP-ERIK-HIDDEN", "Erik hidden req: loonstrook", "aan_te_leveren", "persoonlijk", "client"),
+]
+# documents: (dossier, title, kind, is_public, file) -- file: "pdf" (a real PDF in the file store), "png", or None
+PERSONA_DOCUMENTS = [
+    ("HYP-ALICE", "Alice doc: renteaanbod", "document", True, "pdf"),
+    ("HYP-ALICE", "Alice doc: interne notitie", "document", False, "pdf"),
+    ("HYP-ALICE", "Alice brief: opdrachtbevestiging", "correspondence", True, "pdf"),
+    ("HYP-ALICE", "Alice mail: stand van zaken", "correspondence", True, None),
+    ("HYP-ALICE", "Alice mail: intern overleg", "correspondence", False, None),
+    ("HYP-ALICE", "Alice aangeleverd: loonstrook", "delivered", False, "pdf"),
+    ("HYP-ALICE", "Alice aangeleverd: foto", "delivered", False, "png"),
+    ("NOT-ALICE", "Not-Alice doc: concept akte", "document", True, "pdf"),
+    ("NOT-ALICE", "Not-Alice doc: dossiernotitie", "document", False, "pdf"),
+    ("HYP-JANSEN", "Jansen doc: offerte", "document", True, "pdf"),
+    ("HYP-JANSEN", "Jansen aangeleverd: KvK", "delivered", False, "pdf"),
+    ("NOT-JANSEN", "Not-Jansen doc: statuten", "document", True, "pdf"),
+    ("HYP-ERIK", "Erik doc: rapport", "document", True, "pdf"),
+    ("HYP-ERIK", "Erik doc: concept", "document", False, "pdf"),
+    ("HYP-ERIK-HIDDEN", "Erik hidden doc: aanbod", "document", True, "pdf"),
+    ("HYP-ERIK-HIDDEN", "Erik hidden aangeleverd: stuk", "delivered", False, "pdf"),
+]
+# milestones: (dossier, title, is_public)
+PERSONA_MILESTONES = [
+    ("HYP-ALICE", "Alice ms: aanvraag ingediend", True),
+    ("HYP-ALICE", "Alice ms: interne notitie", False),
+    ("NOT-ALICE", "Not-Alice ms: in behandeling", True),
+    ("HYP-ERIK", "Erik ms: intern", False),
+    ("HYP-ERIK-HIDDEN", "Erik hidden ms: ingediend", True),
+]
+# HYP-ALICE is in phase "documenten": h_aanbod is not reached yet, its data must never be shown
+ALICE_DETAILS = {
+    "aanvraag": {"applicant": "Alice de Jong", "loan_amount": 300000, "lender": "Rabobank", "nhg": True},
+    "r_aanbod": {"lender": "Rabobank", "interest_rate": 3.9, "fixed_period_years": 10},
+    "documenten": {"note": "Stukken in beoordeling"},
+    "h_aanbod": {"lender": "Rabobank", "loan_amount": 999999},
+}
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # not a PDF: never shown inline
 
 
 @dataclass
@@ -288,6 +391,10 @@ class Personas:
     offices: dict[str, object] = field(default_factory=dict)
     clients: dict[str, object] = field(default_factory=dict)  # Client rows by persona name
     dossiers: dict[str, object] = field(default_factory=dict)  # by reference
+    requests: dict[str, int] = field(default_factory=dict)  # DocumentRequest ids by title
+    documents: dict[str, int] = field(default_factory=dict)  # Document ids by title
+    milestones: dict[str, int] = field(default_factory=dict)  # Milestone ids by title
+    files: dict[str, bytes] = field(default_factory=dict)  # stored bytes by document title
 
     def __getattr__(self, name: str):
         users = self.__dict__.get("users", {})
@@ -308,13 +415,18 @@ class Personas:
     def dossier_id(self, reference: str) -> int:
         return self.dossiers[reference].id
 
+    def document_id(self, title: str) -> int:
+        return self.documents[title]
+
     @property
     def all_references(self) -> set[str]:
         return set(self.dossiers)
 
 
-@pytest.fixture
-def personas(make: Factories) -> Personas:
+def build_personas(make: Factories) -> Personas:
+    """Write the cast into the database the settings point at (see the table at the top)."""
+    from portal.adapters.pdf import text_pdf
+
     p = Personas(make=make)
     today = date.today()
     base = datetime.now(timezone.utc) - timedelta(days=1)
@@ -350,14 +462,15 @@ def personas(make: Factories) -> Personas:
         return base - timedelta(minutes=next(step))  # each later dossier is a minute "older"
 
     d["HYP-ALICE"] = make.dossier("HYP-ALICE", advice, c_alice, intermediary=zuidas, adviser=u["bob"],
-                                  phase="documenten", updated_at=when())
+                                  phase="documenten", updated_at=when(), lender="Rabobank", details=ALICE_DETAILS)
     d["NOT-ALICE"] = make.dossier("NOT-ALICE", notary, c_alice, type="notarial_deed", phase="concept_akte",
-                                  updated_at=when())
-    d["HYP-JANSEN"] = make.dossier("HYP-JANSEN", advice, c_jansen, adviser=u["bob"], updated_at=when())
+                                  updated_at=when(), lender="Triodos")
+    d["HYP-JANSEN"] = make.dossier("HYP-JANSEN", advice, c_jansen, adviser=u["bob"], updated_at=when(),
+                                   lender="ABN AMRO")
     d["NOT-JANSEN"] = make.dossier("NOT-JANSEN", notary, c_jansen, type="notarial_deed", updated_at=when())
-    d["HYP-ERIK"] = make.dossier("HYP-ERIK", advice, c_erik, updated_at=when())
+    d["HYP-ERIK"] = make.dossier("HYP-ERIK", advice, c_erik, updated_at=when(), lender="Rabobank")
     d["HYP-ERIK-HIDDEN"] = make.dossier("HYP-ERIK-HIDDEN", advice, c_erik, intermediary=zuidas,
-                                        visible_to_client=False, updated_at=when())
+                                        visible_to_client=False, updated_at=when(), lender="ING")
 
     make.action(d["HYP-ALICE"], "Alice: loonstrook", due_date=today + timedelta(days=5))
     make.action(d["HYP-ALICE"], "Alice: paspoort", due_date=today + timedelta(days=2))
@@ -368,6 +481,79 @@ def personas(make: Factories) -> Personas:
     make.action(d["HYP-ERIK"], "Erik: done", status="done")
     make.action(d["HYP-ERIK-HIDDEN"], "Erik: hidden", kind="questionnaire")
     make.action(d["HYP-JANSEN"], "Jansen: KvK-uittreksel")
+
+    requests = {}
+    for i, (ref, title, status, category, by) in enumerate(PERSONA_REQUESTS):
+        requests[title] = make.request(d[ref], title, status, category=category, delivered_by=by, sort_order=i,
+                                       rejection_reason="Niet leesbaar" if status == "afgekeurd" else "",
+                                       deadline=today + timedelta(days=7) if status == "aan_te_leveren" else None)
+        p.requests[title] = requests[title].id
+    for i, (ref, title, kind, public, file) in enumerate(PERSONA_DOCUMENTS):
+        data = {"pdf": text_pdf(title, [f"{ref}: {title}"]) if file == "pdf" else None, "png": PNG_BYTES}.get(file)
+        request = requests.get(title.replace("aangeleverd:", "req:")) if kind == "delivered" else None
+        doc = make.document(d[ref], title, kind, public=public, data=data, request=request,
+                            content_type="image/png" if file == "png" else "application/pdf",
+                            filename="foto.png" if file == "png" else None,
+                            body=f"Tekst van {title}" if file is None else "", created_at=base - timedelta(minutes=i))
+        p.documents[title] = doc.id
+        if data is not None:
+            p.files[title] = data
+    for i, (ref, title, public) in enumerate(PERSONA_MILESTONES):
+        p.milestones[title] = make.milestone(d[ref], title, public=public, occurred_at=base - timedelta(hours=i)).id
+    return p
+
+
+@dataclass
+class PersonaTemplate:
+    """The personas written once per session: a database file, its file store and the ids."""
+
+    db_path: Path
+    files_dir: Path
+    built: Personas
+
+
+@pytest.fixture(scope="session")
+def persona_template(tmp_path_factory: pytest.TempPathFactory, template_db: Path, password_hash: str) -> PersonaTemplate:
+    """Build the cast once (a few hundred ms of commits and PDFs); each test gets a copy of the files."""
+    data_dir = tmp_path_factory.mktemp("personas") / "data"
+    data_dir.mkdir()
+    db_path = data_dir / "portal.db"
+    shutil.copyfile(template_db, db_path)
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp)
+        mp.setenv("PORTAL_DATA_DIR", str(data_dir))
+        mp.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+        mp.setenv("SECRET_KEY", secrets.token_urlsafe(36))
+        mp.setenv("SITE_URL", SITE_URL)
+        clear_caches()
+        try:
+            built = build_personas(Factories(password_hash))
+        finally:
+            clear_caches()
+    con = sqlite3.connect(db_path)  # one self-contained file, as the empty template
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    return PersonaTemplate(db_path=db_path, files_dir=data_dir / "files", built=built)
+
+
+@pytest.fixture
+def personas(make: Factories, db_env: DbEnv, persona_template: PersonaTemplate) -> Personas:
+    """This test's copy of the cast: database and stored files copied, rows read back from the copy."""
+    from portal.db.engine import session_scope
+    from portal.db.models import Client, Dossier, Office, User
+
+    clear_caches()  # no connection may be open on the file we replace
+    shutil.copyfile(persona_template.db_path, db_env.db_path)
+    shutil.copytree(persona_template.files_dir, db_env.data_dir / "files")
+    built = persona_template.built
+    p = Personas(make=make, requests=dict(built.requests), documents=dict(built.documents),
+                 milestones=dict(built.milestones), files=dict(built.files))
+    with session_scope() as db:
+        for target, source, model in [(p.users, built.users, User), (p.offices, built.offices, Office),
+                                      (p.clients, built.clients, Client), (p.dossiers, built.dossiers, Dossier)]:
+            for key, row in source.items():
+                target[key] = db.get(model, row.id)
     return p
 
 
@@ -394,3 +580,14 @@ def db_rows(db_env):
 
     return rows
 
+
+
+@pytest.fixture
+def sign_in(personas):
+    """``sign_in("alice")``: a real session (through ``auth.login``) for a persona; returns the cookie's token."""
+    from portal.domain import auth
+
+    def login(name: str, ip: str = "127.0.0.1") -> str:
+        return auth.login(personas.users[name].email, PASSWORD, ip=ip).token
+
+    return login

@@ -14,6 +14,9 @@ MODULES = [
     "portal.api.auth",
     "portal.config",
     "portal.db.engine",
+    "portal.domain.access",
+    "portal.domain.dossiers",
+    "portal.api.files",
 ]
 
 

@@ -149,31 +149,85 @@ def test_downgrade_to_base_and_upgrade_again(empty_db):
     assert drift(empty_db) == []
 
 
-def test_client_names_backfill_on_upgrade(empty_db):
-    """paperless-style: stop at the revision before, insert rows, upgrade, check the data migration."""
-    cfg = config(empty_db)
-    command.upgrade(cfg, "dfeb3b62e780")  # foundation
-    engine = make_engine(empty_db)
+FOUNDATION = "dfeb3b62e780"  # offices, users, staff, clients, dossiers
+DOSSIER_SCREENS = "90be7a35975a"  # adds Dossier.client_names (filled from the participants) and Dossier.details
+
+
+def _insert_foundation_rows(engine) -> None:
+    """Rows as the foundation revision knew them, written with raw SQL (the models are already newer)."""
     now = "2026-11-22 10:00:00"
     with engine.begin() as conn:
         run = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
         run("INSERT INTO office (id, name, kind, email, phone, brand_color, created_at) "
             "VALUES (1, 'Kantoor', 'handling', 'k@example.nl', '', '#000000', :t)", t=now)
-        for cid, name in [(1, "Alice de Jong"), (2, "Erik Visser"), (3, "Nobody")]:
+        for cid, name in [(1, "Alice de Jong"), (2, "Erik VISSER"), (3, "Nobody"), (4, "X" * 200), (5, "Y" * 200),
+                          (6, "Bakkerij Jansen B.V.")]:
             run("INSERT INTO client (id, kind, name, kvk_number, created_at) VALUES (:i, 'person', :n, '', :t)",
                 i=cid, n=name, t=now)
-        for did, ref in [(1, "HYP-1"), (2, "HYP-2")]:
+        for did, ref in [(1, "HYP-1"), (2, "HYP-2"), (3, "HYP-3"), (4, "HYP-4")]:
             run("INSERT INTO dossier (id, reference, type, title, handling_office_id, lender, phase, "
                 "visible_to_client, created_at, updated_at) VALUES (:i, :r, 'mortgage', '', 1, '', 'aanvraag', "
                 ":v, :t, :t)", i=did, r=ref, v=True, t=now)
-        for pid, did, cid in [(1, 1, 1), (2, 1, 2)]:
+        # participants in id order: the co-applicant (inserted later) comes second whatever the client ids
+        for pid, did, cid in [(1, 1, 2), (2, 1, 1), (3, 3, 4), (4, 3, 5), (5, 4, 6)]:
             run("INSERT INTO dossierparticipant (id, dossier_id, client_id, role) VALUES (:p, :d, :c, 'applicant')",
                 p=pid, d=did, c=cid)
-    command.upgrade(cfg, "90be7a35975a")  # dossier screens: adds and fills client_names
+
+
+EXPECTED_NAMES = {
+    "HYP-1": "erik visser | alice de jong",  # lower-cased, in participant order
+    "HYP-2": "",  # no participants
+    "HYP-3": ("x" * 200 + " | " + "y" * 200)[:400],  # capped at the column's 400 characters
+    "HYP-4": "bakkerij jansen b.v.",
+}
+
+
+def _dossier_columns(engine) -> dict[str, tuple]:
     with engine.connect() as conn:
-        rows = dict(conn.execute(sa.text("SELECT reference, client_names FROM dossier")).all())
-    engine.dispose()
-    assert rows == {"HYP-1": "alice de jong | erik visser", "HYP-2": ""}
+        rows = conn.execute(sa.text("SELECT reference, client_names, details FROM dossier")).all()
+    return {ref: (names, details) for ref, names, details in rows}
+
+
+def test_client_names_backfill_on_upgrade(empty_db):
+    """paperless-style: stop at the revision before, insert rows with raw SQL, upgrade to head, check the data."""
+    cfg = config(empty_db)
+    command.upgrade(cfg, FOUNDATION)
+    engine = make_engine(empty_db)
+    try:
+        _insert_foundation_rows(engine)
+        command.upgrade(cfg, "head")
+        columns = _dossier_columns(engine)
+        assert {ref: names for ref, (names, _) in columns.items()} == EXPECTED_NAMES
+        import json
+
+        assert all((json.loads(d) if isinstance(d, str) else d) == {} for _, d in columns.values())  # server default
+        # what the migration wrote is what the domain writes for new dossiers (the office search relies on it)
+        from portal.domain.dossiers import search_key
+
+        assert columns["HYP-1"][0] == search_key(["Erik VISSER", "Alice de Jong"])
+        assert columns["HYP-3"][0] == search_key(["X" * 200, "Y" * 200])
+    finally:
+        engine.dispose()
+
+
+def test_client_names_survive_a_downgrade_and_upgrade_with_data(empty_db):
+    cfg = config(empty_db)
+    command.upgrade(cfg, FOUNDATION)
+    engine = make_engine(empty_db)
+    try:
+        _insert_foundation_rows(engine)
+        command.upgrade(cfg, DOSSIER_SCREENS)
+        command.downgrade(cfg, FOUNDATION)  # drops the column with data in the table (batch mode on SQLite)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM dossier")).scalar() == 4
+        command.upgrade(cfg, "head")
+        assert {ref: names for ref, (names, _) in _dossier_columns(engine).items()} == EXPECTED_NAMES
+        if engine.dialect.name == "sqlite":  # the re-created tables still satisfy every foreign key
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # our connections enforce them
+    finally:
+        engine.dispose()
 
 
 def test_migrated_schema_holds_data(empty_db):

@@ -91,6 +91,8 @@ OPEN_STATUSES = (RequestStatus.TO_DELIVER, RequestStatus.REJECTED)
 
 def get_request(db: Session, actor: Actor, request_id: int, *, for_delivery: bool = False) -> tuple[DocumentRequest, Dossier]:
     """The requested item and its dossier when ``actor`` may see it (and deliver for it, with ``for_delivery``)."""
+    if not is_row_id(request_id):
+        raise NotFound()
     row = db.exec(
         select(DocumentRequest, Dossier)
         .join(Dossier, Dossier.id == DocumentRequest.dossier_id)

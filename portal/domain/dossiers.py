@@ -426,6 +426,8 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
 
 def get_document_for_download(actor: Actor, document_id: int, *, inline: bool = False) -> Document:
     """The document when ``actor`` may download it; audited. NotFound otherwise (also without a file)."""
+    if not access.is_row_id(document_id):
+        raise NotFound()
     with session_scope() as db:
         doc = db.exec(access.visible_documents(actor).where(Document.id == document_id)).first()
         if doc is None or not doc.storage_key:

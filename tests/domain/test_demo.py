@@ -48,3 +48,37 @@ def test_demo_home_counts_for_alice(demo_db):
     summary = home.client_home(auth.login("alice@example.nl", demo.DEMO_PASSWORD).actor)
     assert (summary.dossier_count, summary.open_action_count) == (2, 4)
 
+
+
+def test_demo_files_and_dossier_screens(demo_db):
+    """The demo PDFs are really in the private file store; the screens show what the README promises."""
+    import hashlib
+
+    from sqlmodel import select
+
+    from portal.adapters.filestore import get_file_store
+    from portal.db.engine import session_scope
+    from portal.db.models import Document, Dossier
+    from portal.domain import dossiers
+
+    store = get_file_store()
+    with session_scope() as db:
+        docs = db.exec(select(Document).where(Document.storage_key != "")).all()
+        mortgage_id = db.exec(select(Dossier.id).where(Dossier.reference == "HYP-2026-0142")).one()
+    assert len(docs) >= 10
+    for doc in docs:
+        data = b"".join(store.iter_chunks(doc.storage_key))
+        assert data.startswith(b"%PDF-") and len(data) == doc.size
+        assert hashlib.sha256(data).hexdigest() == doc.sha256
+
+    alice = auth.login("alice@example.nl", demo.DEMO_PASSWORD).actor
+    view = dossiers.open_dossier(alice, mortgage_id)
+    shown = {d.title for d in view.documents + view.correspondence + view.delivered}
+    assert "Concept declaratie (intern)" not in shown and "Renteaanbod Rabobank" in shown
+    items = [i for v in view.requests.values() for i in v] + view.completed
+    assert items and all(i.delivered_by == "client" for i in items)
+    assert "Interne notitie: taxateur gebeld" not in {m.title for m in view.milestones}
+
+    bob = auth.login("bob@amstelhypotheek.nl", demo.DEMO_PASSWORD).actor
+    page = dossiers.list_office_dossiers(bob, dossiers.OfficeQuery())
+    assert page.total == 303 and page.pages == 13 and len(page.rows) == dossiers.PAGE_SIZE
