@@ -3,7 +3,8 @@
 - Types: PDF, JPEG, PNG, HEIC/HEIF (converted to JPEG). The name and the browser's content type are
   never trusted; the first bytes decide.
 - Images: at most ``MAX_PIXELS`` pixels (checked from the header, before decoding), orientation
-  applied, re-encoded without any metadata (no EXIF, no GPS).
+  applied, scaled to at most ``MAX_SIDE`` pixels on the long side, re-encoded without any metadata
+  (no EXIF, no GPS).
 - PDFs: refused when encrypted, or when any object reachable from the trailer carries JavaScript,
   a launch action, embedded files or rich media.
 
@@ -14,15 +15,20 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from portal.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 50_000_000  # 50 megapixels: any phone photo, not a decompression bomb
+MAX_SIDE = 2560  # stored photos: long side at most this many pixels (~200 dpi for an A4 page)
 THUMB_SIZE = (320, 320)
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif"}
 PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
@@ -73,8 +79,12 @@ def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
     """Decode, apply orientation and re-encode without metadata. Returns (bytes, content type)."""
     img = _open_image(path, kind)
     try:
+        if kind == "jpeg":
+            img.draft("RGB", (MAX_SIDE // 2, MAX_SIDE // 2))  # decode at 1/2, 1/4 … scale when the photo is larger
         img.load()
         img = ImageOps.exif_transpose(img)
+        if max(img.size) > MAX_SIDE:
+            img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
         raise Refused("upload.refused_broken_image") from exc
     out = io.BytesIO()
@@ -96,17 +106,84 @@ def thumbnail(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def check_pdf(path: Path) -> None:
-    """Refuse a PDF that is encrypted, unreadable, or carries active content."""
-    raw = path.read_bytes() if path.stat().st_size < 8 * 1024 * 1024 else b""
-    if raw and any(token in raw for token in (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")):
+PDF_TOKENS = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?=[\s/<>\[\]()%{}]|$)")
+# keys that hold page content, fonts and images: no actions live there, and they can be huge
+PDF_SKIP_KEYS = {"/Contents", "/Resources", "/Thumb", "/Metadata", "/Font", "/XObject", "/ColorSpace", "/Pattern", "/Shading"}
+
+
+class PdfSyntaxScanner:
+    """Looks for active-content names in a PDF's own syntax, outside stream data, fed chunk by chunk.
+
+    Stream contents (images, compressed page content) are skipped from ``stream`` to ``endstream``:
+    binary data would match short names such as ``/JS`` by chance. What hides inside compressed
+    object streams is found by the object walk in ``check_pdf``. Memory stays bounded for any size,
+    and the upload route feeds it while the body is still arriving.
+    """
+
+    def __init__(self) -> None:
+        self.in_stream = False
+        self.carry = b""
+        self.found = False
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        if self.found:
+            return
+        window = self.carry + chunk
+        pos = 0
+        while True:
+            if self.in_stream:
+                end = window.find(b"endstream", pos)
+                if end < 0:  # keep a tail in case "endstream" is split between chunks
+                    pos = len(window) if final else max(pos, len(window) - 16)
+                    break
+                self.in_stream, pos = False, end + 9
+                continue
+            start = window.find(b"stream", pos)
+            if start < 0:  # scan all but a tail that may hold the start of a name, carried to the next chunk
+                cut = len(window) if final else max(pos, len(window) - 32)
+                if PDF_TOKENS.search(window, pos, cut):
+                    self.found = True
+                    return
+                pos = cut
+                break
+            if PDF_TOKENS.search(window, pos, start):
+                self.found = True
+                return
+            if window[max(0, start - 3):start] == b"end":  # a stray "endstream" outside a stream
+                pos = start + 6
+                continue
+            self.in_stream, pos = True, start + 6
+        self.carry = window[pos:]
+
+
+def _scan_raw(path: Path, chunk_size: int = 4 * 1024 * 1024) -> bool:
+    """Whether the file's syntax (outside streams) names active content."""
+    scanner = PdfSyntaxScanner()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            scanner.feed(chunk)
+    scanner.feed(b"", final=True)
+    return scanner.found
+
+
+def check_pdf(path: Path, *, syntax_flagged: bool | None = None) -> None:
+    """Refuse a PDF that is encrypted, unreadable, or carries active content.
+
+    Two passes, both with bounded memory: the raw bytes (catches uncompressed objects), then the
+    object graph from the trailer as pypdf reads it (catches what hides in compressed object
+    streams or behind #-escaped names), skipping page content, fonts and images.
+    """
+    if syntax_flagged is None:
+        syntax_flagged = _scan_raw(path)
+    if syntax_flagged:
         raise Refused("upload.refused_pdf_active")
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     try:
-        reader = PdfReader(str(path), strict=False)
+        handle = open(path, "rb")  # a file object: pypdf would read a path wholly into memory
+    except OSError as exc:
+        raise Refused("upload.refused_pdf_broken") from exc
+    try:
+        reader = PdfReader(handle, strict=False)
         if reader.is_encrypted:
             raise Refused("upload.refused_pdf_encrypted")
         stack = [reader.trailer]
@@ -129,14 +206,17 @@ def check_pdf(path: Path) -> None:
                         raise Refused("upload.refused_pdf_active")
                     if key == "/S" and isinstance(value, NameObject) and value in PDF_BAD_ACTIONS:
                         raise Refused("upload.refused_pdf_active")
-                    stack.append(value)
+                    if key not in PDF_SKIP_KEYS:
+                        stack.append(value)
             elif isinstance(obj, ArrayObject):
                 stack.extend(obj)
     except Refused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError, AttributeError) as exc:
         log.info("unreadable PDF refused: %s", type(exc).__name__)
         raise Refused("upload.refused_pdf_broken") from exc
+    finally:
+        handle.close()
 
 
 def images_to_pdf(images: list[bytes]) -> bytes:

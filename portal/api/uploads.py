@@ -11,6 +11,7 @@ the side that staged it, and to the office once it is delivered.
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +30,38 @@ from portal.i18n import translate
 
 def _json_error(lang: str, err: DomainError, status: int) -> JSONResponse:
     return JSONResponse({"error": translate(lang, err.msgid, **err.params)}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+BATCH = 1024 * 1024
+
+
+async def _receive(request: Request, spool: deliveries.Spool, max_bytes: int) -> None:
+    """Stream the body into the spool, 1 MiB batch by batch: while the next batch arrives, one worker
+    thread writes and scans the previous one and another hashes it. The size limit is enforced on every
+    chunk as it arrives."""
+    buffer, received, pending = bytearray(), 0, None
+    spool.hash_separately = True
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_bytes:
+                raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
+            buffer += chunk
+            if len(buffer) >= BATCH:
+                if pending is not None:
+                    await pending
+                data, buffer = buffer, bytearray()  # hand the batch over without copying it
+                pending = asyncio.gather(run_in_threadpool(spool.write, data), run_in_threadpool(spool.hash, data))
+        if pending is not None:
+            await pending
+            pending = None
+        if buffer:
+            spool.write(buffer)
+            spool.hash(buffer)
+    except BaseException:
+        if pending is not None:  # let the workers finish before the caller discards the spool
+            await asyncio.gather(pending, return_exceptions=True)
+        raise
 
 
 async def upload(request: Request) -> Response:
@@ -54,13 +87,14 @@ async def upload(request: Request) -> Response:
             raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
         spool = await run_in_threadpool(deliveries.Spool, max_bytes)
         try:
-            async for chunk in request.stream():
-                spool.write(chunk)  # raises (and discards) as soon as the limit is passed
+            await _receive(request, spool, max_bytes)
         except BaseException:
             spool.discard()
             raise
-        path = spool.finish()
-        staged = await run_in_threadpool(deliveries.stage_file, actor, request_id, name, path)
+        path = await run_in_threadpool(spool.finish)
+        staged = await run_in_threadpool(
+            deliveries.stage_file, actor, request_id, name, path, sha256=spool.sha256, pdf_syntax_flagged=spool.pdf_syntax_flagged
+        )
     except NotFound as exc:
         return _json_error(lang, exc, 404)
     except DomainError as exc:

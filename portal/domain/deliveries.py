@@ -13,6 +13,7 @@ nothing reaches the office before ``confirm`` (Bevestigen). Every step is audite
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
@@ -117,14 +118,21 @@ def incoming_folder() -> Path:
 
 
 class Spool:
-    """A temporary file that refuses to grow past ``max_bytes``; feed it chunk by chunk (sync or async callers)."""
+    """A temporary file that refuses to grow past ``max_bytes``; feed it chunk by chunk (sync or async callers).
+
+    It hashes while writing and fsyncs on ``finish``, so an accepted file can be moved into the store
+    without another copy.
+    """
 
     def __init__(self, max_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes or get_settings().upload_max_bytes
         fd, name = tempfile.mkstemp(dir=incoming_folder(), suffix=".incoming")
         self.path = Path(name)
         self._fh = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self._pdf = filecheck.PdfSyntaxScanner()  # used only if the file turns out to be a PDF
         self.size = 0
+        self.hash_separately = False
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -132,13 +140,31 @@ class Spool:
             self.discard()
             raise Refused("upload.refused_too_large", mb=self.max_bytes // (1024 * 1024))
         self._fh.write(chunk)
+        self._pdf.feed(chunk)
+        if not self.hash_separately:
+            self._hash.update(chunk)
+
+    def hash(self, chunk: bytes) -> None:
+        """Add a chunk to the SHA-256 (for callers that hash in a second thread, alongside ``write``)."""
+        self._hash.update(chunk)
 
     def finish(self) -> Path:
+        self._pdf.feed(b"", final=True)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
         self._fh.close()
         if self.size == 0:
             self.discard()
             raise Refused("upload.refused_empty")
         return self.path
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    @property
+    def pdf_syntax_flagged(self) -> bool:
+        return self._pdf.found
 
     def discard(self) -> None:
         if not self._fh.closed:
@@ -157,11 +183,17 @@ def receive_upload(actor: Actor, request_id: int, filename: str, chunks: Iterabl
     except BaseException:
         spool.discard()
         raise
-    return stage_file(actor, request_id, filename, spool.finish())
+    path = spool.finish()
+    return stage_file(actor, request_id, filename, path, sha256=spool.sha256, pdf_syntax_flagged=spool.pdf_syntax_flagged)
 
 
-def stage_file(actor: Actor, request_id: int, filename: str, incoming: Path) -> StagedFile:
-    """Inspect a spooled file (which this call then owns and removes) and stage it for the item."""
+def stage_file(
+    actor: Actor, request_id: int, filename: str, incoming: Path, *, sha256: str = "", pdf_syntax_flagged: bool | None = None
+) -> StagedFile:
+    """Inspect a spooled file (which this call then owns: moved into the store or removed) and stage it.
+
+    ``sha256`` is the spool's hash of the file; a PDF is then moved into the store as it is, without a copy.
+    """
     store = get_file_store()
     stored_keys: list[str] = []
     try:
@@ -172,8 +204,11 @@ def stage_file(actor: Actor, request_id: int, filename: str, incoming: Path) -> 
             raise Refused("upload.refused_type")
         thumb_key = ""
         if kind == "pdf":
-            filecheck.check_pdf(incoming)
-            stored = store.put(_file_chunks(incoming))
+            filecheck.check_pdf(incoming, syntax_flagged=pdf_syntax_flagged)
+            if sha256:
+                stored = store.adopt(incoming, size=incoming.stat().st_size, sha256=sha256)
+            else:
+                stored = store.put(_file_chunks(incoming))
             stored_keys.append(stored.key)
             content_type = "application/pdf"
         else:
