@@ -41,6 +41,24 @@ app = rx.App(
     api_transformer=[routes_app(), security_headers],
 )
 
+async def sweep_files_hourly():
+    """Remove stored files no row refers to and temp files left by interrupted uploads (see deliveries.sweep_orphans)."""
+    import asyncio
+
+    from starlette.concurrency import run_in_threadpool
+
+    from portal.domain.deliveries import sweep_orphans
+
+    while True:
+        try:
+            await run_in_threadpool(sweep_orphans)
+        except Exception:  # noqa: BLE001 - housekeeping must never take the server down
+            logging.getLogger("portal").exception("file sweep failed")
+        await asyncio.sleep(3600)
+
+
+app.register_lifespan_task(sweep_files_hourly)
+
 PUBLIC = AuthFormState.on_load_public
 app.add_page(lambda: rx.center(rx.spinner(size="3"), padding="48px"), route="/", title="Portal", on_load=AuthFormState.to_start)
 app.add_page(login_page, route="/login", title="Portal — Inloggen / Log in", on_load=PUBLIC)
