@@ -34,8 +34,8 @@ def language_switch() -> rx.Component:
         return rx.button(
             label,
             on_click=AppState.set_language(code),
-            variant=rx.cond(AppState.lang == code, "solid", "ghost"),
-            size="1",
+            variant=rx.cond(AppState.lang == code, "solid", "soft"),
+            size="2",
             aria_pressed=rx.cond(AppState.lang == code, "true", "false"),
             lang=code,
         )
