@@ -68,6 +68,11 @@ class AppState(rx.State):
         chosen = cookie_value(self.router.headers.cookie, "portal_lang")
         self.lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
 
+    def _url_id(self) -> int:
+        """The number at the end of the page's path (``/dossiers/12`` -> 12), 0 when there is none."""
+        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return int(last) if last.isdigit() and len(last) < 19 else 0
+
     def _text(self, error: DomainError) -> str:
         return self.t.get(error.msgid, error.msgid).format(**error.params) if error.params else self.t.get(error.msgid, error.msgid)
 

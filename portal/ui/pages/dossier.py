@@ -104,19 +104,13 @@ class DossierState(AppState):
     viewer_title: str = ""
     _id: int = 0
 
-    def _dossier_id_from_url(self) -> int:
-        try:
-            return int(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-        except ValueError:
-            return 0
-
     @rx.event
     async def on_load(self):
         self.loaded, self.missing, self.viewer_url = False, False, ""
         actor = self._require()
         if actor is None:
             return await self._deny()
-        self._id = self._dossier_id_from_url()
+        self._id = self._url_id()
         phase = self.router.url.query_parameters.get("fase")
         try:
             self._fill(dossiers.open_dossier(actor, self._id, phase))
@@ -186,27 +180,13 @@ class DossierState(AppState):
         self.delivered = [self._doc(d) for d in v.delivered]
 
     def _item(self, i: dossiers.RequestItem) -> ItemVM:
-        dot, color = STATUS_COLORS.get(i.status, ("#6b7280", "#374151"))
-        is_open = i.status in ("aan_te_leveren", "afgekeurd")
         if self.is_staff_view:
             href, label = f"/kantoor/beoordelen/{i.id}", "review.decide"
-        elif is_open and i.delivered_by == "client":
+        elif i.status in OPEN_STATUSES and i.delivered_by == "client":
             href, label = f"/aanleveren/{i.id}", "request.deliver"
         else:
             href, label = "", ""
-        return ItemVM(
-            id=i.id,
-            title=i.title,
-            instruction=i.instruction,
-            status_text=self.t[f"request.status.{i.status}"],
-            dot=dot,
-            color=color,
-            reason=i.rejection_reason if i.status == "afgekeurd" else "",
-            deadline=format_date(i.deadline, self.lang) if i.status in ("aan_te_leveren", "afgekeurd") else "",
-            lender_item=i.delivered_by == "maatschappij",
-            href=href,
-            link_label=self.t[label] if label else "",
-        )
+        return ItemVM(**item_fields(i, self.t, self.lang), href=href, link_label=self.t[label] if label else "")
 
     def _doc(self, d: dossiers.DocItem) -> DocVM:
         meta = format_datetime(d.created_at, self.lang)
@@ -216,6 +196,25 @@ class DossierState(AppState):
             id=d.id, title=d.title, meta=meta, body=d.body, has_file=d.has_file,
             is_pdf=d.content_type == "application/pdf", hidden=not d.is_public and d.kind != "delivered",
         )
+
+
+OPEN_STATUSES = ("aan_te_leveren", "afgekeurd")
+
+
+def item_fields(i: dossiers.RequestItem, t: dict[str, str], lang: str) -> dict:
+    """What every view of a requested item shows: title, status text and colours, reason, deadline."""
+    dot, color = STATUS_COLORS.get(i.status, ("#6b7280", "#374151"))
+    return {
+        "id": i.id,
+        "title": i.title,
+        "instruction": i.instruction,
+        "status_text": t[f"request.status.{i.status}"],
+        "dot": dot,
+        "color": color,
+        "reason": i.rejection_reason if i.status == "afgekeurd" else "",
+        "deadline": format_date(i.deadline, lang) if i.status in OPEN_STATUSES else "",
+        "lender_item": i.delivered_by == "maatschappij",
+    }
 
 
 # --- components ---------------------------------------------------------------------------------

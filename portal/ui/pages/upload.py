@@ -17,11 +17,8 @@ from portal.domain import actions, deliveries
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_size
 from portal.ui.components import loading, shell, t
-from portal.ui.pages.dossier import STATUS_COLORS, status_dot
+from portal.ui.pages.dossier import OPEN_STATUSES, ItemVM, item_fields, status_dot
 from portal.ui.state import AppState
-
-OPEN = ("aan_te_leveren", "afgekeurd")
-
 
 @dataclass
 class StagedVM:
@@ -34,15 +31,7 @@ class StagedVM:
 
 
 @dataclass
-class UploadItemVM:
-    id: int = 0
-    title: str = ""
-    instruction: str = ""
-    status_text: str = ""
-    dot: str = ""
-    color: str = ""
-    reason: str = ""
-    deadline: str = ""
+class UploadItemVM(ItemVM):
     open: bool = False
     allow_na: bool = False
     staged: list[StagedVM] = field(default_factory=list)
@@ -79,14 +68,13 @@ class UploadState(AppState):
         self.back_href = f"/kantoor/dossiers/{screen.dossier_id}" if staff else (f"/dossiers/{screen.dossier_id}" if not self._action_id else "/acties")
         items = []
         for i in screen.items:
-            is_open = i.status in OPEN and (staff or i.delivered_by == "client")
+            is_open = i.status in OPEN_STATUSES and (staff or i.delivered_by == "client")
             staged = deliveries.list_staged(actor, i.id) if is_open else []
-            dot, color = STATUS_COLORS.get(i.status, ("#6b7280", "#374151"))
             items.append(
                 UploadItemVM(
-                    id=i.id, title=i.title, instruction=i.instruction, status_text=t[f"request.status.{i.status}"], dot=dot, color=color,
-                    reason=i.rejection_reason if i.status == "afgekeurd" else "", deadline=format_date(i.deadline, lang) if is_open else "",
-                    open=is_open, allow_na=i.allow_not_available,
+                    **item_fields(i, t, lang),
+                    open=is_open,
+                    allow_na=i.allow_not_available,
                     staged=[
                         StagedVM(id=s.id, name=s.filename, size=format_size(s.size, lang),
                                  thumb=f"/uploads/{s.id}/preview?thumb=1" if s.has_thumb else "",
@@ -102,10 +90,10 @@ class UploadState(AppState):
         self.items = items
 
     def _ids_from_url(self) -> None:
-        parts = self.router.url.path.strip("/").split("/")
-        number = int(parts[-1]) if parts and parts[-1].isdigit() else 0
-        self._action_id, self._request_id = (number, 0) if parts[0] == "acties" else (0, number)
-        self.back_href = "/kantoor" if parts[0] == "kantoor" else "/acties"
+        first = self.router.url.path.strip("/").split("/")[0]
+        number = self._url_id()
+        self._action_id, self._request_id = (number, 0) if first == "acties" else (0, number)
+        self.back_href = "/kantoor" if first == "kantoor" else "/acties"
 
     async def _act(self, request_id, fn):
         """Re-check the session, run one domain call for an item shown on this screen, reload."""

@@ -166,8 +166,7 @@ class ReviewState(AppState):
         actor = self._require(UserKind.STAFF)
         if actor is None:
             return await self._deny(UserKind.STAFF)
-        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        self._request_id = int(last) if last.isdigit() else 0
+        self._request_id = self._url_id()
         try:
             self._load(actor)
         except NotFound:
