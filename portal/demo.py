@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import sys
+from pathlib import Path
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func
@@ -23,6 +24,8 @@ from portal.db.models import (
     DocumentKind,
     DocumentRequest,
     Milestone,
+    QuestionnaireDefinition,
+    QuestionnaireResponse,
     RequestCategory,
     RequestStatus,
     Client,
@@ -40,6 +43,7 @@ from portal.db.models import (
 )
 from portal.domain.auth import hash_password
 from portal.domain.dossiers import search_key
+from portal.domain.questionnaires import parse_definition
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -163,6 +167,9 @@ def load(db: Session) -> None:
     ])
     _bulk_dossiers(db, advice, [bob], zuidas, count=300)
     db.flush()
+    intake = _definition(db, notary, "notaris-intake-koop.yaml", carol)
+    _definition(db, advice, "hypotheek-inventarisatie.yaml", bob)
+    db.add(QuestionnaireResponse(dossier_id=deed.id, action_id=actions[2].id, definition_id=intake.id))
     # the upload requests (Acties) and the items the client delivers for them
     for action, titles in [
         (actions[0], ["Loonstrook (meest recente)", "Werkgeversverklaring"]),
@@ -171,6 +178,20 @@ def load(db: Session) -> None:
     ]:
         for request in db.exec(select(DocumentRequest).where(DocumentRequest.dossier_id == action.dossier_id, DocumentRequest.title.in_(titles))).all():
             request.action_id = action.id
+
+
+QUESTIONNAIRES = Path(__file__).resolve().parent / "questionnaires"
+
+
+def _definition(db: Session, office: Office, filename: str, author: User) -> QuestionnaireDefinition:
+    """An office's questionnaire from the shipped example files (portal/questionnaires/)."""
+    text = (QUESTIONNAIRES / filename).read_text(encoding="utf-8")
+    spec = parse_definition(text)
+    row = QuestionnaireDefinition(office_id=office.id, key=spec["key"], version=1, title_nl=spec["title"]["nl"],
+                                  title_en=spec["title"]["en"], source=text, spec=spec, created_by_user_id=author.id)
+    db.add(row)
+    db.flush()
+    return row
 
 
 MORTGAGE_REQUESTS = [

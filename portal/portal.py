@@ -15,6 +15,7 @@ from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
 from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page, tasks_page
+from portal.ui.pages.questionnaire import QuestionnaireState, client_questionnaire_page, staff_questionnaire_page
 from portal.ui.pages.upload import UploadState, client_upload_page, staff_upload_page
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -76,3 +77,5 @@ app.add_page(client_upload_page, route="/aanleveren/[item]", title="Portal — A
 app.add_page(staff_upload_page, route="/kantoor/aanleveren/[item]", title="Portal — Aanleveren", on_load=UploadState.on_load)
 app.add_page(tasks_page, route="/kantoor/taken", title="Portal — Takenlijst", on_load=TaskListState.on_load)
 app.add_page(review_page, route="/kantoor/beoordelen/[item]", title="Portal — Beoordelen", on_load=ReviewState.on_load)
+app.add_page(client_questionnaire_page, route="/vragenlijst/[response]", title="Portal — Vragenlijst", on_load=QuestionnaireState.on_load)
+app.add_page(staff_questionnaire_page, route="/kantoor/vragenlijst/[response]", title="Portal — Vragenlijst", on_load=QuestionnaireState.on_load)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -100,6 +100,11 @@ class DeliveryStatus(StrEnum):
     APPROVED = "akkoord"
     REJECTED = "afgekeurd"
     SUPERSEDED = "vervangen"  # the item was asked again before this delivery was reviewed
+
+
+class ResponseStatus(StrEnum):
+    OPEN = "open"  # being filled in (answers saved per page)
+    COMPLETED = "completed"  # done: read-only for the client, PDF stored
 
 
 class Office(SQLModel, table=True):
@@ -335,3 +340,37 @@ class Delivery(SQLModel, table=True):
     reviewed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     reviewed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class QuestionnaireDefinition(SQLModel, table=True):
+    """One version of an office's questionnaire, from a validated YAML/JSON file. Never changed once used."""
+
+    __table_args__ = (UniqueConstraint("office_id", "key", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    key: str = Field(max_length=60)
+    version: int = Field(default=1)
+    title_nl: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    source: str = Field(default="", sa_column=Column(Text, nullable=False))  # the file as uploaded
+    spec: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # parsed and checked
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class QuestionnaireResponse(SQLModel, table=True):
+    """A questionnaire sent to a dossier (optionally for one client): answers saved page by page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    definition_id: int = Field(foreign_key="questionnairedefinition.id")
+    client_id: int | None = Field(default=None, foreign_key="client.id")
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    current_page: int = Field(default=0)
+    status: ResponseStatus = Field(default=ResponseStatus.OPEN, sa_type=String(12))
+    completed_at: datetime | None = None
+    completed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import select
 
 from portal.db.engine import session_scope
-from portal.db.models import Action, ActionStatus, DeliveredBy, DocumentRequest, Dossier, Office, RequestStatus, User
+from portal.db.models import (
+    Action,
+    ActionStatus,
+    DeliveredBy,
+    DocumentRequest,
+    Dossier,
+    Office,
+    QuestionnaireResponse,
+    RequestStatus,
+    User,
+)
 from portal.domain import access
 from portal.domain.actor import Actor
 from portal.domain.phases import phase_label_id, type_label_id
@@ -22,6 +32,7 @@ class ActionItem:
     title: str
     dossier_reference: str
     due_date: date | None
+    target_id: int | None = None  # the questionnaire response behind a questionnaire action
 
 
 @dataclass(frozen=True)
@@ -47,15 +58,20 @@ def client_home(actor: Actor, limit: int = 5) -> ClientHome:
         visible = access.dossier_filter(actor)
         dossiers = db.exec(select(func.count()).select_from(Dossier).where(visible)).one()
         open_actions = (
-            select(Action, Dossier.reference)
+            select(Action, Dossier.reference, QuestionnaireResponse.id)
             .join(Dossier, Dossier.id == Action.dossier_id)
-            .where(visible, Action.status == ActionStatus.OPEN)
+            .outerjoin(QuestionnaireResponse, QuestionnaireResponse.action_id == Action.id)
+            .where(
+                visible,
+                Action.status == ActionStatus.OPEN,
+                or_(QuestionnaireResponse.client_id.is_(None), QuestionnaireResponse.client_id.in_(actor.client_ids or (-1,))),
+            )
         )
         count = db.exec(select(func.count()).select_from(open_actions.subquery())).one()
         rows = db.exec(open_actions.order_by(Action.due_date.is_(None), Action.due_date, Action.id).limit(limit)).all()
         items = tuple(
-            ActionItem(a.id, str(a.kind), a.title, ref, a.due_date)
-            for a, ref in rows
+            ActionItem(a.id, str(a.kind), a.title, ref, a.due_date, response_id)
+            for a, ref, response_id in rows
         )
         rejected = db.exec(
             select(DocumentRequest, Dossier.reference)

@@ -119,3 +119,12 @@ def _descendants(cls: type[rx.State]) -> list[type[rx.State]]:
         found.append(sub)
         found.extend(_descendants(sub))
     return found
+
+
+def action_href(item) -> str:
+    """Where an action opens: the upload request screen or the questionnaire; "" when it has no screen yet."""
+    if item.kind == "upload_request":
+        return f"/acties/{item.id}"
+    if item.kind == "questionnaire" and item.target_id:
+        return f"/vragenlijst/{item.target_id}"
+    return ""

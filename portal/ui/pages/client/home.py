@@ -8,7 +8,7 @@ from portal.db.models import UserKind
 from portal.domain import home
 from portal.i18n import format_date
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, action_href
 
 
 class HomeState(AppState):
@@ -28,7 +28,7 @@ class HomeState(AppState):
         self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
         self.attention = [
             {
-                "href": f"/acties/{item.id}" if item.kind == "upload_request" else "/acties",
+                "href": action_href(item) or "/acties",
                 "title": item.title,
                 "kind": self.t[f"action.kind.{item.kind}"],
                 "reference": item.dossier_reference,

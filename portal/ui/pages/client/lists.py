@@ -8,7 +8,7 @@ from portal.db.models import UserKind
 from portal.domain import home
 from portal.i18n import format_date
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, action_href
 
 
 class ClientListsState(AppState):
@@ -46,7 +46,7 @@ class ClientListsState(AppState):
         summary = home.client_home(actor, limit=100)
         self.actions = [
             {
-                "href": f"/acties/{a.id}" if a.kind == "upload_request" else "",
+                "href": action_href(a),
                 "title": a.title,
                 "kind": self.t[f"action.kind.{a.kind}"],
                 "reference": a.dossier_reference,
