@@ -14,6 +14,7 @@ from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dos
 from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
+from portal.ui.pages.staff.questionnaires import DefinitionsState, questionnaires_page
 from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page, tasks_page
 from portal.ui.pages.questionnaire import QuestionnaireState, client_questionnaire_page, staff_questionnaire_page
 from portal.ui.pages.upload import UploadState, client_upload_page, staff_upload_page
@@ -79,3 +80,4 @@ app.add_page(tasks_page, route="/kantoor/taken", title="Portal — Takenlijst", 
 app.add_page(review_page, route="/kantoor/beoordelen/[item]", title="Portal — Beoordelen", on_load=ReviewState.on_load)
 app.add_page(client_questionnaire_page, route="/vragenlijst/[response]", title="Portal — Vragenlijst", on_load=QuestionnaireState.on_load)
 app.add_page(staff_questionnaire_page, route="/kantoor/vragenlijst/[response]", title="Portal — Vragenlijst", on_load=QuestionnaireState.on_load)
+app.add_page(questionnaires_page, route="/kantoor/vragenlijsten", title="Portal — Vragenlijsten", on_load=DefinitionsState.on_load)

@@ -565,3 +565,13 @@ def response_for_action(actor: Actor, action_id: int) -> int:
             raise NotFound()
         _load(db, actor, row.id)
         return row.id
+
+
+def dossier_id_by_reference(actor: Actor, reference: str) -> int:
+    """The id of a dossier the actor may see, by its reference (as staff type it)."""
+    reference = (reference or "").strip().upper()[:40]
+    with session_scope() as db:
+        row = db.exec(access.visible_dossiers(actor).where(func.upper(Dossier.reference) == reference)).first()
+        if row is None:
+            raise InvalidInput("questionnaire.unknown_dossier")
+        return row.id
