@@ -24,9 +24,13 @@ HYP-ERIK-HIDDEN is linked to the intermediary and marked not visible to the clie
 Every dossier also holds stukkenlijst items in every status (client- and lender-delivered, withdrawn
 ones too), published and unpublished office documents, correspondence, delivered documents (real
 files in the file store) and public and internal milestones: ``PERSONA_REQUESTS``,
-``PERSONA_DOCUMENTS``, ``PERSONA_MILESTONES`` below. Every title is unique so a leak test can look
-for it. The cast is written once per session (``persona_template``); each test gets its own copy of
-the database file and the stored files.
+``PERSONA_DOCUMENTS``, ``PERSONA_MILESTONES`` below. Items that were delivered have the deliveries
+that got them there (``PERSONA_DELIVERIES``: new ones wait in the office's task list), a few items
+belong to an upload request (``PERSONA_ACTION_ITEMS``), and two items have files staged but not yet
+sent with Bevestigen, one by Alice and one by Bob on her behalf (``PERSONA_UPLOADS``, through the
+real upload pipeline). Every title is unique so a leak test can look for it. The cast is written once
+per session (``persona_template``); each test gets its own copy of the database file and the stored
+files.
 """
 
 from __future__ import annotations
@@ -280,19 +284,40 @@ class Factories:
                                  status=ActionStatus(status), due_date=due_date))
 
     def request(self, dossier, title: str, status: str = "aan_te_leveren", *, category: str = "persoonlijk",
-                delivered_by: str = "client", sort_order: int = 0, rejection_reason: str = "", deadline: date | None = None):
-        """An item of the stukkenlijst (DocumentRequest)."""
+                delivered_by: str = "client", sort_order: int = 0, rejection_reason: str = "", deadline: date | None = None,
+                action=None, allow_not_available: bool = False, instruction: str = ""):
+        """An item of the stukkenlijst (DocumentRequest), part of the upload request ``action`` when given."""
         from portal.db.models import DeliveredBy, DocumentRequest, RequestCategory, RequestStatus
 
         return self._save(DocumentRequest(
             dossier_id=dossier.id, title=title, status=RequestStatus(status), category=RequestCategory(category),
             delivered_by=DeliveredBy(delivered_by), sort_order=sort_order, rejection_reason=rejection_reason,
-            deadline=deadline,
+            deadline=deadline, action_id=action.id if action else None, allow_not_available=allow_not_available,
+            instruction=instruction,
         ))
+
+    def delivery(self, request, by, status: str = "nieuw", *, not_available: bool = False, reason: str = "",
+                 reviewer=None, created_at: datetime | None = None):
+        """A Delivery of ``request`` by user ``by`` (on behalf when staff), reviewed by ``reviewer`` when given."""
+        from portal.db.models import Delivery, DeliveryStatus, UserKind, utcnow
+
+        return self._save(Delivery(
+            request_id=request.id, dossier_id=request.dossier_id, office_id=self._handling_office(request.dossier_id),
+            delivered_by_user_id=by.id, on_behalf=by.kind == UserKind.STAFF, not_available=not_available,
+            status=DeliveryStatus(status), reason=reason, reviewed_by_user_id=reviewer.id if reviewer else None,
+            reviewed_at=utcnow() if reviewer else None, created_at=created_at or utcnow(),
+        ))
+
+    def _handling_office(self, dossier_id: int) -> int:
+        from portal.db.engine import session_scope
+        from portal.db.models import Dossier
+
+        with session_scope() as db:
+            return db.get(Dossier, dossier_id).handling_office_id
 
     def document(self, dossier, title: str, kind: str = "document", *, public: bool = False, data: bytes | None = None,
                  content_type: str = "application/pdf", filename: str | None = None, body: str = "", request=None,
-                 created_at: datetime | None = None):
+                 created_at: datetime | None = None, delivery=None):
         """A Document; with ``data`` the bytes go into the real file store (PORTAL_DATA_DIR/files)."""
         from portal.adapters.filestore import get_file_store
         from portal.db.models import Document, DocumentKind, utcnow
@@ -304,7 +329,8 @@ class Factories:
                           filename=filename if filename is not None else f"{title}.pdf")
         return self._save(Document(
             dossier_id=dossier.id, kind=DocumentKind(kind), title=title, is_public=public, body=body,
-            request_id=request.id if request else None, created_at=created_at or utcnow(), **fields,
+            request_id=request.id if request else None, created_at=created_at or utcnow(),
+            delivery_id=delivery.id if delivery else None, **fields,
         ))
 
     def milestone(self, dossier, title: str, *, public: bool = True, description: str = "",
@@ -381,6 +407,41 @@ ALICE_DETAILS = {
     "h_aanbod": {"lender": "Rabobank", "loan_amount": 999999},
 }
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # not a PDF: never shown inline
+# the deliveries behind the items' statuses: (request, delivery status, delivered by, not available, reviewer);
+# the "nieuw" ones are the office's task list (HYP-ALICE's rejection was Ivo's, the intermediary's adviser)
+PERSONA_DELIVERIES = [
+    ("Alice req: loonstrook", "nieuw", "alice", False, None),
+    ("Alice req: hypotheekoverzicht", "akkoord", "alice", False, "bob"),
+    ("Alice req: koopovereenkomst", "akkoord", "alice", False, "bob"),
+    ("Alice req: werkgeversverklaring", "afgekeurd", "alice", False, "ivo"),
+    ("Alice req: echtscheidingsconvenant", "nieuw", "alice", True, None),
+    ("Not-Alice req: koopakte", "nieuw", "alice", False, None),
+    ("Not-Alice req: paspoort", "akkoord", "alice", False, "carol"),
+    ("Jansen req: KvK", "akkoord", "jansen", False, "bob"),
+    ("Jansen req: jaarcijfers 2023", "nieuw", "piet", True, None),
+    ("Erik req: IB-aangifte", "afgekeurd", "erik", False, "bob"),
+]
+# upload requests (actions) and their items; each action's status agrees with its items
+PERSONA_ACTION_ITEMS = {
+    "Alice: paspoort": ["Alice req: paspoort"],
+    "Alice: loonstrook": ["Alice req: loonstrook", "Alice req: werkgeversverklaring"],
+    "Erik: jaarcijfers": ["Erik req: IB-aangifte"],
+}
+# staged files, not yet sent with Bevestigen: (persona, request, file name, kind)
+PERSONA_UPLOADS = [
+    ("alice", "Alice req: paspoort", "Alice staged paspoort.jpg", "jpeg"),
+    ("bob", "Alice req: werkgeversverklaring", "Bob staged werkgeversverklaring.pdf", "pdf"),
+]
+
+
+def small_jpeg(color=(200, 40, 40), size=(64, 48)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG")
+    return buf.getvalue()
 
 
 @dataclass
@@ -394,6 +455,8 @@ class Personas:
     requests: dict[str, int] = field(default_factory=dict)  # DocumentRequest ids by title
     documents: dict[str, int] = field(default_factory=dict)  # Document ids by title
     milestones: dict[str, int] = field(default_factory=dict)  # Milestone ids by title
+    deliveries: dict[str, int] = field(default_factory=dict)  # Delivery ids by request title
+    uploads: dict[str, int] = field(default_factory=dict)  # staged Upload ids by file name
     files: dict[str, bytes] = field(default_factory=dict)  # stored bytes by document title
 
     def __getattr__(self, name: str):
@@ -472,34 +535,54 @@ def build_personas(make: Factories) -> Personas:
     d["HYP-ERIK-HIDDEN"] = make.dossier("HYP-ERIK-HIDDEN", advice, c_erik, intermediary=zuidas,
                                         visible_to_client=False, updated_at=when(), lender="ING")
 
-    make.action(d["HYP-ALICE"], "Alice: loonstrook", due_date=today + timedelta(days=5))
-    make.action(d["HYP-ALICE"], "Alice: paspoort", due_date=today + timedelta(days=2))
-    make.action(d["HYP-ALICE"], "Alice: done", status="done")
-    make.action(d["HYP-ALICE"], "Alice: cancelled", status="cancelled")
-    make.action(d["NOT-ALICE"], "Alice: tekenen", kind="sign")
-    make.action(d["HYP-ERIK"], "Erik: jaarcijfers", due_date=today + timedelta(days=10))
-    make.action(d["HYP-ERIK"], "Erik: done", status="done")
-    make.action(d["HYP-ERIK-HIDDEN"], "Erik: hidden", kind="questionnaire")
-    make.action(d["HYP-JANSEN"], "Jansen: KvK-uittreksel")
+    actions = {a.title: a for a in [
+        make.action(d["HYP-ALICE"], "Alice: loonstrook", due_date=today + timedelta(days=5)),
+        make.action(d["HYP-ALICE"], "Alice: paspoort", due_date=today + timedelta(days=2)),
+        make.action(d["HYP-ALICE"], "Alice: done", status="done"),
+        make.action(d["HYP-ALICE"], "Alice: cancelled", status="cancelled"),
+        make.action(d["NOT-ALICE"], "Alice: tekenen", kind="sign"),
+        make.action(d["HYP-ERIK"], "Erik: jaarcijfers", due_date=today + timedelta(days=10)),
+        make.action(d["HYP-ERIK"], "Erik: done", status="done"),
+        make.action(d["HYP-ERIK-HIDDEN"], "Erik: hidden", kind="questionnaire"),
+        make.action(d["HYP-JANSEN"], "Jansen: KvK-uittreksel"),
+    ]}
+    action_of = {item: actions[title] for title, items in PERSONA_ACTION_ITEMS.items() for item in items}
 
     requests = {}
     for i, (ref, title, status, category, by) in enumerate(PERSONA_REQUESTS):
         requests[title] = make.request(d[ref], title, status, category=category, delivered_by=by, sort_order=i,
                                        rejection_reason="Niet leesbaar" if status == "afgekeurd" else "",
-                                       deadline=today + timedelta(days=7) if status == "aan_te_leveren" else None)
+                                       deadline=today + timedelta(days=7) if status == "aan_te_leveren" else None,
+                                       action=action_of.get(title))
         p.requests[title] = requests[title].id
+    deliveries = {}
+    for i, (title, status, by, not_available, reviewer) in enumerate(PERSONA_DELIVERIES):
+        deliveries[title] = make.delivery(requests[title], u[by], status, not_available=not_available,
+                                          reason="Niet leesbaar" if status == "afgekeurd" else "",
+                                          reviewer=u[reviewer] if reviewer else None,
+                                          created_at=base - timedelta(hours=1, minutes=i))  # earlier rows are newer
+        p.deliveries[title] = deliveries[title].id
     for i, (ref, title, kind, public, file) in enumerate(PERSONA_DOCUMENTS):
         data = {"pdf": text_pdf(title, [f"{ref}: {title}"]) if file == "pdf" else None, "png": PNG_BYTES}.get(file)
-        request = requests.get(title.replace("aangeleverd:", "req:")) if kind == "delivered" else None
+        request_title = title.replace("aangeleverd:", "req:")
+        request = requests.get(request_title) if kind == "delivered" else None
         doc = make.document(d[ref], title, kind, public=public, data=data, request=request,
                             content_type="image/png" if file == "png" else "application/pdf",
                             filename="foto.png" if file == "png" else None,
-                            body=f"Tekst van {title}" if file is None else "", created_at=base - timedelta(minutes=i))
+                            body=f"Tekst van {title}" if file is None else "", created_at=base - timedelta(minutes=i),
+                            delivery=deliveries.get(request_title) if kind == "delivered" else None)
         p.documents[title] = doc.id
         if data is not None:
             p.files[title] = data
     for i, (ref, title, public) in enumerate(PERSONA_MILESTONES):
         p.milestones[title] = make.milestone(d[ref], title, public=public, occurred_at=base - timedelta(hours=i)).id
+
+    from portal.domain import deliveries as delivery_domain
+
+    for name, title, filename, kind in PERSONA_UPLOADS:  # the real pipeline: checked, cleaned, stored, audited
+        data = small_jpeg() if kind == "jpeg" else text_pdf(filename, [f"Staged by {name}"])
+        staged = delivery_domain.receive_upload(p.actor(name), p.requests[title], filename, [data])
+        p.uploads[filename] = staged.id
     return p
 
 
@@ -548,7 +631,8 @@ def personas(make: Factories, db_env: DbEnv, persona_template: PersonaTemplate) 
     shutil.copytree(persona_template.files_dir, db_env.data_dir / "files")
     built = persona_template.built
     p = Personas(make=make, requests=dict(built.requests), documents=dict(built.documents),
-                 milestones=dict(built.milestones), files=dict(built.files))
+                 milestones=dict(built.milestones), files=dict(built.files), deliveries=dict(built.deliveries),
+                 uploads=dict(built.uploads))
     with session_scope() as db:
         for target, source, model in [(p.users, built.users, User), (p.offices, built.offices, Office),
                                       (p.clients, built.clients, Client), (p.dossiers, built.dossiers, Dossier)]:

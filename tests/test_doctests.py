@@ -17,6 +17,8 @@ MODULES = [
     "portal.domain.access",
     "portal.domain.dossiers",
     "portal.api.files",
+    "portal.adapters.filecheck",
+    "portal.domain.deliveries",
 ]
 
 

@@ -247,3 +247,49 @@ def test_migrated_schema_holds_data(empty_db):
             assert office.kind == "handling" and office.created_at.tzinfo is not None
     finally:
         engine.dispose()
+
+
+UPLOADS = "543a47b8f158"  # adds Upload, Delivery and Document.delivery_id
+
+
+def test_uploads_revision_round_trip_keeps_the_documents(empty_db):
+    """Downgrading past the uploads revision drops staged files and deliveries but keeps every document, also
+    one that belonged to a delivery; upgrading again gives the same schema with the documents unlinked."""
+    cfg = config(empty_db)
+    command.upgrade(cfg, UPLOADS)
+    engine = make_engine(empty_db)
+    now = "2026-11-22 10:00:00"
+    try:
+        with engine.begin() as conn:
+            run = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
+            run("INSERT INTO office (id, name, kind, email, phone, brand_color, created_at) "
+                "VALUES (1, 'Kantoor', 'handling', 'k@example.nl', '', '#000000', :t)", t=now)
+            run('INSERT INTO "user" (id, email, password_hash, full_name, phone, kind, language, is_active, created_at) '
+                "VALUES (1, 'a@example.nl', '', 'Alice', '', 'client', 'nl', :a, :t)", a=True, t=now)
+            run("INSERT INTO dossier (id, reference, type, title, handling_office_id, lender, phase, visible_to_client, "
+                "client_names, details, created_at, updated_at) VALUES (1, 'HYP-1', 'mortgage', '', 1, '', 'aanvraag', :v, "
+                "'', '{}', :t, :t)", v=True, t=now)
+            run("INSERT INTO documentrequest (id, dossier_id, category, title, instruction, status, delivered_by, "
+                "allow_not_available, rejection_reason, sort_order, created_at, updated_at) VALUES (1, 1, 'persoonlijk', "
+                "'Paspoort', '', 'aangeleverd', 'client', :f, '', 0, :t, :t)", f=False, t=now)
+            run("INSERT INTO delivery (id, request_id, dossier_id, office_id, delivered_by_user_id, on_behalf, not_available, "
+                "status, reason, created_at) VALUES (1, 1, 1, 1, 1, :f, :f, 'nieuw', '', :t)", f=False, t=now)
+            run("INSERT INTO upload (id, request_id, dossier_id, user_id, filename, content_type, size, sha256, storage_key, "
+                "thumb_key, position, status, delivery_id, created_at) VALUES (1, 1, 1, 1, 'p.pdf', 'application/pdf', 3, "
+                "'', 'k', '', 1, 'confirmed', 1, :t)", t=now)
+            for did, delivery in [(1, 1), (2, None)]:
+                run("INSERT INTO document (id, dossier_id, kind, title, body, filename, storage_key, content_type, size, "
+                    "sha256, is_public, request_id, delivery_id, created_at) VALUES (:i, 1, 'delivered', :title, '', "
+                    "'p.pdf', 'k', 'application/pdf', 3, '', :f, 1, :d, :t)", i=did, title=f"Stuk {did}", d=delivery,
+                    f=False, t=now)
+        command.downgrade(cfg, DOSSIER_SCREENS)
+        assert {"upload", "delivery"} & tables(empty_db) == set()
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT id, title FROM document ORDER BY id")).all() == [(1, "Stuk 1"), (2, "Stuk 2")]
+        command.upgrade(cfg, UPLOADS)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT id, delivery_id FROM document ORDER BY id")).all() == [(1, None), (2, None)]
+            if engine.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    finally:
+        engine.dispose()

@@ -18,9 +18,8 @@ import logging
 import re
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from portal.domain.errors import DomainError
@@ -31,7 +30,10 @@ MAX_PIXELS = 50_000_000  # 50 megapixels: any phone photo, not a decompression b
 MAX_SIDE = 2560  # stored photos: long side at most this many pixels (~200 dpi for an A4 page)
 THUMB_SIZE = (320, 320)
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif"}
-PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+# /EF: a file specification's embedded file (also behind a FileAttachment annotation, whose stream needs no
+# /Type); /RichMediaContent: the required key of a RichMedia annotation (its /Subtype is a value, not a key)
+PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia",
+                "/RichMediaContent", "/XFA"}
 PDF_BAD_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
 MAX_PDF_OBJECTS = 500_000
 
@@ -67,7 +69,9 @@ def _open_image(path: Path, kind: str) -> Image.Image:
         pillow_heif.register_heif_opener()
     try:
         img = Image.open(path)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own guard fires first above 2 x MAX_PIXELS
+        raise Refused("upload.refused_too_many_pixels", megapixels=MAX_PIXELS // 1_000_000) from exc
+    except Exception as exc:  # a hostile file can make any decoder raise anything: it is simply unreadable
         raise Refused("upload.refused_broken_image") from exc
     width, height = img.size
     if width * height > MAX_PIXELS or width <= 0 or height <= 0:
@@ -85,14 +89,16 @@ def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
         img = ImageOps.exif_transpose(img)
         if max(img.size) > MAX_SIDE:
             img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
+    except Exception as exc:  # EOFError, RuntimeError (libheif limits), struct errors...: unreadable
         raise Refused("upload.refused_broken_image") from exc
     out = io.BytesIO()
     if kind == "png":
         clean = img.convert("RGBA" if img.mode in ("RGBA", "LA", "P") else "RGB")
+        clean.info = {}  # convert() copies the upload's info (ICC profile, ...): Pillow would write it again
         clean.save(out, format="PNG", optimize=True)  # a new image: no text chunks, no EXIF
         return out.getvalue(), "image/png"
     clean = img.convert("RGB")
+    clean.info = {}  # else Pillow copies a JPEG comment (COM segment) of the upload into the new file
     clean.save(out, format="JPEG", quality=88, optimize=True)  # no exif= argument: nothing carried over
     return out.getvalue(), "image/jpeg"
 
@@ -139,12 +145,14 @@ class PdfSyntaxScanner:
                 self.in_stream, pos = False, end + 9
                 continue
             start = window.find(b"stream", pos)
-            if start < 0:  # scan all but a tail that may hold the start of a name, carried to the next chunk
-                cut = len(window) if final else max(pos, len(window) - 32)
-                if PDF_TOKENS.search(window, pos, cut):
+            if start < 0:
+                # scan the rest; a name ending exactly at the end of the window may go on in the next chunk
+                # ("/JS" of "/JSON"), so it is judged then: a tail is carried over and scanned again
+                match = PDF_TOKENS.search(window, pos)
+                if match and (final or match.end() < len(window)):
                     self.found = True
                     return
-                pos = cut
+                pos = len(window) if final else max(pos, len(window) - 32)
                 break
             if PDF_TOKENS.search(window, pos, start):
                 self.found = True
@@ -212,7 +220,7 @@ def check_pdf(path: Path, *, syntax_flagged: bool | None = None) -> None:
                 stack.extend(obj)
     except Refused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError, AttributeError) as exc:
+    except Exception as exc:  # pypdf on hostile input also raises AssertionError, NotImplementedError, LimitReachedError...
         log.info("unreadable PDF refused: %s", type(exc).__name__)
         raise Refused("upload.refused_pdf_broken") from exc
     finally:

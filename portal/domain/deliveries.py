@@ -86,6 +86,19 @@ def check_filename(name: str) -> str:
     return name
 
 
+EXTENSIONS = {"pdf": (".pdf",), "jpeg": (".jpg", ".jpeg"), "png": (".png",), "heif": (".jpg",)}
+
+
+def with_extension(name: str, kind: str) -> str:
+    """The name the file is offered under later: its extension follows what the file IS, not what it was called.
+
+    >>> with_extension("loonstrook.PDF", "pdf"), with_extension("scan", "pdf"), with_extension("x.hta", "pdf")
+    ('loonstrook.PDF', 'scan.pdf', 'x.hta.pdf')
+    """
+    allowed = EXTENSIONS[kind]
+    return name if Path(name).suffix.lower() in allowed else name + allowed[0]
+
+
 # --- staging -----------------------------------------------------------------------------------
 
 
@@ -219,6 +232,7 @@ def stage_file(
             stored_keys.append(thumb_key)
             if kind == "heif":
                 filename = Path(filename).stem + ".jpg"
+        filename = with_extension(filename, kind)
         with session_scope() as db:
             request, dossier = access.get_request(db, actor, request_id, for_delivery=True)
             position = db.exec(select(func.coalesce(func.max(Upload.position), 0)).where(Upload.request_id == request.id)).one() + 1
@@ -253,7 +267,7 @@ def _same_side(db: Session, actor: Actor, upload: Upload) -> bool:
 
 
 def _staged(db: Session, actor: Actor, upload_id: int) -> Upload:
-    upload = db.get(Upload, upload_id)
+    upload = db.get(Upload, upload_id) if access.is_row_id(upload_id) else None
     if upload is None or upload.status != UploadStatus.STAGED:
         raise NotFound()
     access.get_request(db, actor, upload.request_id)
@@ -311,7 +325,7 @@ def move_staged(actor: Actor, upload_id: int, step: int) -> None:
 def staged_file(actor: Actor, upload_id: int, *, thumb: bool = False) -> tuple[str, str, str]:
     """(storage key, content type, file name) of a staged or delivered upload the actor may see."""
     with session_scope() as db:
-        upload = db.get(Upload, upload_id)
+        upload = db.get(Upload, upload_id) if access.is_row_id(upload_id) else None
         if upload is None:
             raise NotFound()
         access.get_request(db, actor, upload.request_id)
@@ -430,7 +444,7 @@ def mark_not_available(actor: Actor, request_id: int) -> None:
 
 
 def _reviewable(db: Session, actor: Actor, delivery_id: int) -> tuple[Delivery, DocumentRequest, Dossier]:
-    delivery = db.get(Delivery, delivery_id)
+    delivery = db.get(Delivery, delivery_id) if access.is_row_id(delivery_id) else None
     if delivery is None:
         raise NotFound()
     request, dossier = access.get_request(db, actor, delivery.request_id)
