@@ -79,8 +79,59 @@ def _open_image(path: Path, kind: str) -> Image.Image:
     return img
 
 
+HEIF_MEMORY_LIMIT = 1536 * 1024 * 1024
+HEIF_TIMEOUT = 60
+_HEIF_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[4]), int(sys.argv[4])))
+import pillow_heif
+from PIL import Image
+pillow_heif.register_heif_opener()
+img = Image.open(sys.argv[1])
+w, h = img.size
+if w * h > int(sys.argv[3]) or w <= 0 or h <= 0:
+    sys.exit(3)
+img.load()
+img.convert("RGB").save(sys.argv[2], format="PNG", compress_level=1)
+"""
+
+
+def _heif_to_png(path: Path) -> Path:
+    """Decode HEIC/HEIF in a child process with a memory and time limit: libheif trusts sizes inside the
+    file, so a hostile one could otherwise exhaust the server's memory before any check of ours runs."""
+    import subprocess
+    import sys
+
+    out = path.with_suffix(".decoded.png")
+    try:
+        result = subprocess.run(  # the child limits its own address space before loading the decoder
+            [sys.executable, "-c", _HEIF_CHILD, str(path), str(out), str(MAX_PIXELS), str(HEIF_MEMORY_LIMIT)],
+            capture_output=True, timeout=HEIF_TIMEOUT, check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out.unlink(missing_ok=True)
+        raise Refused("upload.refused_broken_image") from exc
+    if result.returncode == 3:
+        out.unlink(missing_ok=True)
+        raise Refused("upload.refused_too_many_pixels", megapixels=MAX_PIXELS // 1_000_000)
+    if result.returncode != 0 or not out.exists():
+        out.unlink(missing_ok=True)
+        raise Refused("upload.refused_broken_image")
+    return out
+
+
 def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
     """Decode, apply orientation and re-encode without metadata. Returns (bytes, content type)."""
+    if kind == "heif":
+        decoded = _heif_to_png(path)
+        try:
+            data, _ = clean_image(decoded, "png")
+        finally:
+            decoded.unlink(missing_ok=True)
+        img = Image.open(io.BytesIO(data))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+        return out.getvalue(), "image/jpeg"
     img = _open_image(path, kind)
     try:
         if kind == "jpeg":
