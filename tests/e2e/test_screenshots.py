@@ -2,20 +2,41 @@
 
 Not assertions: runs only when ``SCREENSHOT_DIR`` is set (``SCREENSHOT_DIR=/tmp/shots pytest tests/e2e``)
 and writes ``<screen>-<lang>-<viewport>.png`` there.
+
+Screens: login; Alice's Home, Dossiers, her mortgage (Stukkenlijst, R-aanbod, Documenten, the
+viewer), Acties, Mijn gegevens; an upload request with staged files (a fresh client of that language);
+Bob's office list (Kantoor, Geldverstrekkers), the office's view of Alice's mortgage, the task list and
+a review.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from .helpers import TEXT, login_as, logout, new_page, open_page, path_re, screenshot
+from .data import ALICE_MORTGAGE, dossier_id, fresh_mortgage_client, jpeg, pdf, stage_files
+from .helpers import TEXT, Server, login_as, logout, new_page, open_page, path_re, screenshot
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SCREENSHOT_DIR"), reason="set SCREENSHOT_DIR to take screenshots")
 
 LANGUAGE_BUTTON = {"nl": "Nederlands", "en": "English"}
+TAB = {
+    "documents": {"nl": "Documenten", "en": "Documents"},
+    "lenders": {"nl": "Geldverstrekkers", "en": "Lenders"},
+    "view": {"nl": "Bekijken: Renteaanbod Rabobank", "en": "View: Renteaanbod Rabobank"},
+}
+
+
+@dataclass
+class Screen:
+    path: str
+    ready_text: str
+    name: str
+    then: Callable[[Page, str], None] | None = None  # a click before the shot (a tab, the viewer)
 
 
 def _switch_language(page, base_url: str, lang: str) -> None:
@@ -25,42 +46,86 @@ def _switch_language(page, base_url: str, lang: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(TEXT[lang]["profile"])
 
 
-def _shoot(page, base_url: str, path: str, ready_text: str, name: str) -> None:
-    open_page(page, f"{base_url}{path}")
-    expect(page).to_have_url(path_re(path))
-    expect(page.get_by_text(ready_text).filter(visible=True).first).to_be_visible()
+def _tab(key: str) -> Callable[[Page, str], None]:
+    def click(page: Page, lang: str) -> None:
+        page.get_by_role("tab", name=TAB[key][lang], exact=True).click()
+        expect(page.get_by_role("tab", name=TAB[key][lang], exact=True)).to_have_attribute("aria-selected", "true")
+
+    return click
+
+
+def _viewer(page: Page, lang: str) -> None:
+    _tab("documents")(page, lang)
+    page.get_by_role("button", name=TAB["view"][lang]).click()
+    expect(page.get_by_role("dialog").locator("iframe")).to_be_visible()
+    page.wait_for_timeout(700)  # the PDF viewer paints
+
+
+def _shoot(page, base_url: str, screen: Screen, lang: str, viewport: str) -> None:
+    open_page(page, f"{base_url}{screen.path}")
+    expect(page).to_have_url(path_re(screen.path.split("?")[0]))
+    expect(page.get_by_text(screen.ready_text).filter(visible=True).first).to_be_visible()
+    if screen.then:
+        screen.then(page, lang)
     page.wait_for_timeout(300)  # let fonts and icons settle
-    screenshot(page, name)
+    screenshot(page, f"{screen.name}-{lang}-{viewport}")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_screenshots(make_context, base_url, viewport, lang):
+def test_screenshots(make_context, portal_server: Server, viewport, lang):
+    base_url = portal_server.base_url
+    mortgage = dossier_id(portal_server, ALICE_MORTGAGE)
+    # a client of this language with staged files on one item and a delivery waiting for review on another
+    fresh = fresh_mortgage_client(portal_server, f"shots-{lang}-{viewport}@example.nl", f"Sanne Schermafdruk {lang.upper()}", language=lang)
+    stage_files(portal_server, fresh.email, fresh.requests["Kopie legitimatiebewijs"],
+                [("voorkant.jpg", jpeg((40, 90, 150), gps=True)), ("achterkant.jpg", jpeg((150, 90, 40))), ("paspoort.pdf", pdf())])
+    review_id = fresh.requests["Getekend renteaanbod"]
+    stage_files(portal_server, fresh.email, review_id, [("renteaanbod-getekend.jpg", jpeg((200, 200, 190)))], confirm=True)
+
     page = new_page(make_context(viewport=viewport, lang=lang))
     open_page(page, f"{base_url}/login")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     screenshot(page, f"login-{lang}-{viewport}")
 
-    for email_address, landing, screens in [
+    for email_address, landing, switch, screens in [
         (
             "alice@example.nl",
             "/home",
+            True,
             [
-                ("/home", "Alice de Jong", "home"),
-                ("/dossiers", "Aankoop Prinsengracht 12, Amsterdam", "dossiers"),
-                ("/acties", "Kopie legitimatiebewijs", "acties"),
-                ("/mijn-gegevens", "alice@example.nl", "mijn-gegevens"),
+                Screen("/home", "Alice de Jong", "home"),
+                Screen("/dossiers", "Aankoop Prinsengracht 12, Amsterdam", "dossiers"),
+                Screen(f"/dossiers/{mortgage}", "Werkgeversverklaring", "dossier"),
+                Screen(f"/dossiers/{mortgage}?fase=r_aanbod", "3,85%" if lang == "nl" else "3.85%", "dossier-r-aanbod"),
+                Screen(f"/dossiers/{mortgage}", "Werkgeversverklaring", "dossier-documenten", _tab("documents")),
+                Screen(f"/dossiers/{mortgage}", "Werkgeversverklaring", "dossier-viewer", _viewer),
+                Screen("/acties", "Kopie legitimatiebewijs", "acties"),
+                Screen("/mijn-gegevens", "alice@example.nl", "mijn-gegevens"),
             ],
         ),
-        ("bob@amstelhypotheek.nl", "/kantoor", [("/kantoor", "Amstel Hypotheekadvies", "kantoor")]),
+        (fresh.email, "/home", False, [Screen(f"/acties/{fresh.id_action}", "achterkant.jpg", "uploadverzoek")]),
+        (
+            "bob@amstelhypotheek.nl",
+            "/kantoor",
+            True,
+            [
+                Screen("/kantoor", "Amstel Hypotheekadvies", "kantoor"),
+                Screen("/kantoor", "Amstel Hypotheekadvies", "kantoor-geldverstrekkers", _tab("lenders")),
+                Screen(f"/kantoor/dossiers/{mortgage}", "Uittreksel BKR", "kantoor-dossier"),
+                Screen("/kantoor/taken", fresh.reference, "taken"),
+                Screen(f"/kantoor/beoordelen/{review_id}", "renteaanbod-getekend.jpg", "beoordelen"),
+            ],
+        ),
     ]:
         login_as(page, base_url, email_address, landing, lang=lang)
-        if lang != "nl":
+        switch = switch and lang != "nl"  # the fresh client already has its language
+        if switch:
             _switch_language(page, base_url, lang)
         try:
-            for path, ready_text, name in screens:
-                _shoot(page, base_url, path, ready_text, f"{name}-{lang}-{viewport}")
+            for screen in screens:
+                _shoot(page, base_url, screen, lang, viewport)
         finally:
-            if lang != "nl":
+            if switch:
                 _switch_language(page, base_url, "nl")
-        logout(page, viewport)
+        logout(page, viewport, lang="nl" if switch or lang == "nl" else lang)
         page.context.clear_cookies()  # the next login page follows the browser's language again

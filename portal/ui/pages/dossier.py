@@ -342,6 +342,7 @@ def doc_row(d: DocVM) -> rx.Component:
                     href="/bestanden/" + d.id.to_string(), class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-outline rt-Button",
                     aria_label=t("doc.download") + ": " + d.title,
                     download=True,
+                    reload_document=True,  # a file, not a page: React Router must let the browser fetch it
                 ),
                 spacing="2",
             ),

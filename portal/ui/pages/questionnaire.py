@@ -521,6 +521,7 @@ def _end() -> rx.Component:
             rx.button(rx.icon("printer", size=16, aria_hidden="true"), t("questionnaire.print"), variant="soft", size="3",
                       on_click=rx.call_script("window.print()"), class_name="no-print"),
             rx.cond(S.doc_href != "", rx.link(rx.icon("download", size=16, aria_hidden="true"), t("questionnaire.download_pdf"), href=S.doc_href,
+                                              download=True, reload_document=True,  # a file, not a page: no client-side routing
                                               class_name="rt-reset rt-BaseButton rt-r-size-3 rt-variant-soft rt-Button no-print")),
             rx.cond(S.staff_view & (S.mode == "done"),
                     rx.button(rx.icon("rotate-ccw", size=16, aria_hidden="true"), t("questionnaire.reopen"), variant="soft", size="3", on_click=S.reopen)),

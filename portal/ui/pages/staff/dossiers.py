@@ -165,7 +165,14 @@ def _toolbar() -> rx.Component:
             ),
             rx.cond(
                 S.tab == Tab.LENDERS.value,
-                rx.select(S.lenders, value=S.lender, on_change=S.set_lender, placeholder=t("office.all_lenders"), aria_label=t("office.lender"), size="2"),
+                # the trigger is the button a screen reader meets: it carries the name (rx.select puts aria-label on the root)
+                rx.select.root(
+                    rx.select.trigger(placeholder=t("office.all_lenders"), aria_label=t("office.lender")),
+                    rx.select.content(rx.foreach(S.lenders, lambda name: rx.select.item(name, value=name))),
+                    value=S.lender,
+                    on_change=S.set_lender,
+                    size="2",
+                ),
             ),
             rx.select.root(
                 rx.select.trigger(aria_label=t("office.sort_label")),

@@ -196,7 +196,8 @@ def _file(f: FileVM) -> rx.Component:
             rx.text(f.name, weight="medium", class_name="break"),
             rx.text(f.size, size="1", color="#4a5563"),
             rx.spacer(),
-            rx.link(t("doc.download"), href="/bestanden/" + f.id.to_string(), aria_label=t("doc.download") + ": " + f.name),
+            rx.link(t("doc.download"), href="/bestanden/" + f.id.to_string(), aria_label=t("doc.download") + ": " + f.name,
+                    download=True, reload_document=True),  # a file, not a page: no client-side routing
             align="center",
             spacing="2",
             width="100%",
@@ -238,7 +239,8 @@ def review_page() -> rx.Component:
                 rx.box(
                     rx.vstack(
                         rx.heading(t("review.decide"), as_="h2", size="4"),
-                        rx.button(rx.icon("check", size=16, aria_hidden="true"), t("review.approve"), color_scheme="green", size="3", on_click=S.approve),
+                        rx.button(rx.icon("check", size=16, aria_hidden="true"), t("review.approve"), color_scheme="green", high_contrast=True,  # white on Radix green-9 is 3.2:1
+                                  size="3", on_click=S.approve),
                         rx.form(
                             rx.vstack(
                                 rx.el.label(t("review.reason_label"), html_for="reason", class_name="field-label"),

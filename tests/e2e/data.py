@@ -1,0 +1,199 @@
+"""Test data for the end-to-end tests: fresh clients with a mortgage dossier, files to upload, database reads.
+
+Tests that change state (deliver, review) each make their own client with ``fresh_mortgage_client``
+(the demo mortgage's stukkenlijst, documents and milestones, handled by Bob's office), so no test
+depends on another's order. Everything is written through the app's own code in the server's
+environment (``Server.run_python``); reads go straight to the server's SQLite file (``sql``).
+
+Demo facts the tests rely on (portal/demo.py): Alice's mortgage HYP-2026-0142 is in phase
+``documenten``; of its 19 items 2 are delivered by the lender (``maatschappij``), so a client sees 17,
+of which 8 are handled (delivered, provisionally approved, approved or not available).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import ExifTags, Image
+
+from .helpers import DEMO_PASSWORD, Server
+
+ALICE_MORTGAGE = "HYP-2026-0142"
+ALICE_MORTGAGE_TITLE = "Aankoop Prinsengracht 12, Amsterdam"
+ERIK_HIDDEN = "HYP-2026-0163"
+ERIK_HIDDEN_TITLE = "Oversluiten hypotheek Utrecht"
+# the demo mortgage's stukkenlijst as a client sees it: 17 items, 8 handled; staff see 19
+CLIENT_TOTAL, CLIENT_HANDLED, STAFF_TOTAL = 17, 8, 19
+LENDER_ITEMS = ["Uittreksel BKR", "Getekende offerte overlijdensrisicoverzekering"]
+UNPUBLISHED = ["Concept declaratie (intern)", "Interne notitie: taxateur gebeld"]
+CATEGORIES = ["Persoonlijk", "Huidige woning", "Nieuwe woning", "Financiering", "Overig"]
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the server's database
+# ---------------------------------------------------------------------------------------------
+
+
+def sql(server: Server, query: str, *params) -> list[tuple]:
+    """Rows of a read-only query on the server's SQLite database."""
+    path = server.data_dir / "portal.db"
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as con:
+        return con.execute(query, params).fetchall()
+
+
+def dossier_id(server: Server, reference: str) -> int:
+    rows = sql(server, "SELECT id FROM dossier WHERE reference = ?", reference)
+    assert len(rows) == 1, f"{reference}: {rows}"
+    return rows[0][0]
+
+
+def request_id(server: Server, reference: str, title: str) -> int:
+    rows = sql(
+        server,
+        "SELECT r.id FROM documentrequest r JOIN dossier d ON d.id = r.dossier_id WHERE d.reference = ? AND r.title = ?",
+        reference, title,
+    )
+    assert len(rows) == 1, f"{reference} / {title}: {rows}"
+    return rows[0][0]
+
+
+def staged_count(server: Server, request: int) -> int:
+    return sql(server, "SELECT count(*) FROM upload WHERE request_id = ? AND status = 'staged'", request)[0][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# fresh clients
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreshClient:
+    """A client login with a copy of the demo mortgage (and its two upload requests)."""
+
+    email: str
+    name: str
+    dossier_id: int
+    reference: str
+    id_action: int  # "Kopie legitimatiebewijs": one item, open
+    pay_action: int  # "Loonstroken en werkgeversverklaring": a delivered and a rejected item
+    requests: dict[str, int]  # item title -> request id
+
+
+def fresh_mortgage_client(server: Server, email_address: str, full_name: str, *, language: str = "nl") -> FreshClient:
+    """A new client (``language`` in the profile) with a mortgage like Alice's, adviser Bob."""
+    out = server.run_python(
+        f"""
+        import json
+        from datetime import date, timedelta
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import (Action, ActionKind, Client, ClientKind, ClientMember, DocumentRequest, DossierType,
+                                      Office, User, UserKind)
+        from portal.demo import _dossier, _mortgage_content
+        from portal.domain.auth import hash_password
+
+        name = {full_name!r}
+        with session_scope() as db:
+            office = db.exec(select(Office).where(Office.name == "Amstel Hypotheekadvies")).one()
+            bob = db.exec(select(User).where(User.email == "bob@amstelhypotheek.nl")).one()
+            user = User(email={email_address.lower()!r}, full_name=name, kind=UserKind.CLIENT, language={language!r},
+                        password_hash=hash_password({DEMO_PASSWORD!r}))
+            client = Client(kind=ClientKind.PERSON, name=name)
+            db.add(user); db.add(client); db.flush()
+            db.add(ClientMember(client_id=client.id, user_id=user.id, is_primary=True))
+            reference = f"HYP-2099-{{user.id:04d}}"
+            dossier = _dossier(db, [client], reference=reference, type=DossierType.MORTGAGE, title=f"Aankoop {{name}}",
+                               handling_office_id=office.id, adviser_user_id=bob.id, lender="Rabobank", phase="documenten")
+            _mortgage_content(db, dossier, bob)
+            dossier.details = {{**dossier.details, "aanvraag": {{**dossier.details["aanvraag"], "applicant": name}}}}
+            today = date.today()
+            id_action = Action(dossier_id=dossier.id, kind=ActionKind.UPLOAD_REQUEST, title="Kopie legitimatiebewijs",
+                               message="Een kopie van uw paspoort of identiteitskaart (voor- en achterkant).",
+                               due_date=today + timedelta(days=2))
+            pay_action = Action(dossier_id=dossier.id, kind=ActionKind.UPLOAD_REQUEST, title="Loonstroken en werkgeversverklaring",
+                                message="Uw laatste loonstrook en een recente werkgeversverklaring.", due_date=today + timedelta(days=5))
+            db.add_all([id_action, pay_action]); db.flush()
+            requests = {{r.title: r for r in db.exec(select(DocumentRequest).where(DocumentRequest.dossier_id == dossier.id)).all()}}
+            requests["Kopie legitimatiebewijs"].action_id = id_action.id
+            for title in ("Loonstrook (meest recente)", "Werkgeversverklaring"):
+                requests[title].action_id = pay_action.id
+            print(json.dumps({{"dossier_id": dossier.id, "reference": reference, "id_action": id_action.id,
+                              "pay_action": pay_action.id, "requests": {{t: r.id for t, r in requests.items()}}}}))
+        """
+    )
+    data = json.loads(out.strip().splitlines()[-1])
+    return FreshClient(email=email_address.lower(), name=full_name, **data)
+
+
+def stage_files(server: Server, email_address: str, request: int, files: list[tuple[str, bytes]], *, confirm: bool = False) -> None:
+    """Stage ``files`` for an item as the user (the upload route's own domain calls), and optionally Bevestigen."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for n, (name, data) in enumerate(files):
+            path = Path(folder) / f"{n}.bin"
+            path.write_bytes(data)
+            paths.append((name, str(path)))
+        server.run_python(
+            f"""
+            from pathlib import Path
+            from sqlmodel import select
+            from portal.db.engine import session_scope
+            from portal.db.models import User
+            from portal.domain import deliveries
+            from portal.domain.auth import _actor_for
+            with session_scope() as db:
+                actor = _actor_for(db, db.exec(select(User).where(User.email == {email_address.lower()!r})).one(), None)
+            for name, path in {paths!r}:
+                deliveries.receive_upload(actor, {request}, name, [Path(path).read_bytes()])
+            if {confirm!r}:
+                deliveries.confirm(actor, {request})
+            """
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# files to upload
+# ---------------------------------------------------------------------------------------------
+
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (52.0, 22.0, 12.0),
+    ExifTags.GPS.GPSLongitudeRef: "E",
+    ExifTags.GPS.GPSLongitude: (4.0, 53.0, 30.0),
+}
+
+
+def jpeg(color: tuple[int, int, int], *, gps: bool = False, size: tuple[int, int] = (1200, 900)) -> bytes:
+    """A phone-like photo: a JPEG with camera EXIF, and a GPS position when ``gps``."""
+    img = Image.new("RGB", size, color)
+    for x in range(0, size[0], 60):  # some structure, so the preview is not one flat colour
+        img.paste((255, 255, 255), (x, 0, x + 8, size[1]))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "E2E Camera"
+    if gps:
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85, exif=exif)
+    return buf.getvalue()
+
+
+def has_gps(data: bytes) -> bool:
+    return bool(Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo))
+
+
+def pdf(color: tuple[int, int, int] = (240, 240, 240)) -> bytes:
+    """A small, plain PDF (one image page, no scripts)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (595, 842), color).save(buf, "PDF")
+    return buf.getvalue()
+
+
+def payload(name: str, data: bytes, mime: str) -> dict:
+    """A file for ``Locator.set_input_files``."""
+    return {"name": name, "mimeType": mime, "buffer": data}
