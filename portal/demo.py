@@ -178,6 +178,7 @@ def load(db: Session) -> None:
     ]:
         for request in db.exec(select(DocumentRequest).where(DocumentRequest.dossier_id == action.dossier_id, DocumentRequest.title.in_(titles))).all():
             request.action_id = action.id
+            request.deadline = action.due_date  # one date on the screen: the upload request's
 
 
 QUESTIONNAIRES = Path(__file__).resolve().parent / "questionnaires"

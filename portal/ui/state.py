@@ -68,6 +68,10 @@ class AppState(rx.State):
         chosen = cookie_value(self.router.headers.cookie, "portal_lang")
         self.lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
 
+    def _route_kind(self) -> UserKind:
+        """Pages under /kantoor are the office's; the others on the same screens are the client's."""
+        return UserKind.STAFF if self.router.url.path.startswith("/kantoor") else UserKind.CLIENT
+
     def _url_id(self) -> int:
         """The number at the end of the page's path (``/dossiers/12`` -> 12), 0 when there is none."""
         last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]

@@ -107,9 +107,9 @@ class DossierState(AppState):
     @rx.event
     async def on_load(self):
         self.loaded, self.missing, self.viewer_url = False, False, ""
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return await self._deny()
+            return await self._deny(self._route_kind())
         self._id = self._url_id()
         phase = self.router.url.query_parameters.get("fase")
         try:
@@ -121,9 +121,9 @@ class DossierState(AppState):
     @rx.event
     async def select_phase(self, phase: str):
         """Show a reached phase (the domain ignores phases not reached yet)."""
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return await self._deny()
+            return await self._deny(self._route_kind())
         try:
             self._fill(dossiers.open_dossier(actor, self._id, str(phase)[:40]))
         except NotFound:
@@ -132,9 +132,9 @@ class DossierState(AppState):
     @rx.event
     async def view_document(self, document_id: int, title: str):
         """Open the inline viewer; the download route checks access again when the browser loads it."""
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return await self._deny()
+            return await self._deny(self._route_kind())
         known = {d.id for d in [*self.documents, *self.correspondence, *self.delivered] if d.is_pdf}
         if isinstance(document_id, int) and document_id in known:
             self.viewer_url, self.viewer_title = f"/bestanden/{document_id}?inline=1", str(title)[:200]

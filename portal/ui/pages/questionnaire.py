@@ -204,9 +204,9 @@ class QuestionnaireState(AppState):
         )
 
     async def _guard(self):
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return None, await self._deny()
+            return None, await self._deny(self._route_kind())
         return actor, None
 
     # -- events --------------------------------------------------------------------------------

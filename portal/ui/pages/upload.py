@@ -97,9 +97,9 @@ class UploadState(AppState):
 
     async def _act(self, request_id, fn):
         """Re-check the session, run one domain call for an item shown on this screen, reload."""
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return await self._deny()
+            return await self._deny(self._route_kind())
         if not isinstance(request_id, int) or request_id not in {i.id for i in self.items}:
             return
         self._errors.pop(request_id, None)
@@ -121,9 +121,9 @@ class UploadState(AppState):
     async def on_load(self):
         self.loaded, self.missing = False, False
         self._combine, self._errors, self._notices = {}, {}, {}
-        actor = self._require()
+        actor = self._require(self._route_kind())
         if actor is None:
-            return await self._deny()
+            return await self._deny(self._route_kind())
         self._ids_from_url()
         try:
             self._load(actor)
