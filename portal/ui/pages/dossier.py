@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
-from portal.domain import dossiers
+from portal.domain import dossiers, questionnaires
 from portal.domain.errors import NotFound
 from portal.i18n import format_date, format_datetime, format_detail, format_size
 from portal.ui.components import loading, shell, t
@@ -75,6 +75,14 @@ class DetailVM:
 
 
 @dataclass
+class QuestionnaireRowVM:
+    title: str = ""
+    status: str = ""
+    href: str = ""
+    done: bool = False
+
+
+@dataclass
 class MilestoneVM:
     title: str = ""
     description: str = ""
@@ -100,6 +108,7 @@ class DossierState(AppState):
     documents: list[DocVM] = []
     correspondence: list[DocVM] = []
     delivered: list[DocVM] = []
+    questionnaires: list[QuestionnaireRowVM] = []
     viewer_url: str = ""
     viewer_title: str = ""
     _id: int = 0
@@ -114,6 +123,11 @@ class DossierState(AppState):
         phase = self.router.url.query_parameters.get("fase")
         try:
             self._fill(dossiers.open_dossier(actor, self._id, phase))
+            prefix = "/kantoor/vragenlijst/" if actor.is_staff else "/vragenlijst/"
+            self.questionnaires = [
+                QuestionnaireRowVM(title=title, status=self.t[f"questionnaire.status.{status}"], href=f"{prefix}{rid}", done=status == "completed")
+                for rid, title, status, _version in questionnaires.responses_of_dossier(actor, self._id)
+            ]
         except NotFound:
             self.missing = True
         self.loaded = True
@@ -405,6 +419,29 @@ def phase_panel() -> rx.Component:
     )
 
 
+def questionnaire_list() -> rx.Component:
+    return rx.box(
+        rx.heading(t("questionnaire.list"), as_="h2", size="4", color="#111827", margin_bottom="8px"),
+        rx.foreach(
+            DossierState.questionnaires,
+            lambda q: rx.hstack(
+                rx.icon("clipboard-list", size=18, color="#1f3a5f", aria_hidden="true"),
+                rx.text(q.title, weight="medium", color="#111827"),
+                rx.badge(q.status, color_scheme=rx.cond(q.done, "green", "orange"), high_contrast=True),
+                rx.spacer(),
+                rx.link(rx.cond(q.done, t("questionnaire.view_answers"), t("action.open")), href=q.href, size="2"),
+                align="center",
+                spacing="3",
+                width="100%",
+                wrap="wrap",
+                class_name="request-row",
+            ),
+        ),
+        class_name="row-card list-card-pad",
+        width="100%",
+    )
+
+
 def viewer() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -449,6 +486,7 @@ def dossier_body(back_href: str, back_key: str) -> rx.Component:
             phase_bar(),
             rx.text(t("dossier.status"), ": ", DossierState.status_line, weight="medium", color="#1f2937", class_name="status-line"),
             phase_panel(),
+            rx.cond(DossierState.questionnaires.length() > 0, questionnaire_list()),
             rx.tabs.root(
                 rx.tabs.list(
                     _tab("requests", "tab.requests"),
