@@ -154,8 +154,10 @@ class DossierState(AppState):
             self.viewer_url, self.viewer_title = f"/bestanden/{document_id}?inline=1", str(title)[:200]
 
     @rx.event
-    def close_viewer(self):
+    async def close_viewer(self):
         self.viewer_url, self.viewer_title = "", ""
+        if self._require(self._route_kind()) is None:  # every handler re-checks the session
+            return await self._deny(self._route_kind())
 
     # -- view model ----------------------------------------------------------------------------
     def _fill(self, v: dossiers.DossierView) -> None:
