@@ -9,6 +9,8 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_CHECK_LATEST_VERSION := 0
 export PYTHONUNBUFFERED := 1
+# fewer malloc arenas: upload threads decoding photos otherwise each keep their own arena (see README)
+export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: run test setup setup-test migrate demo migration clean
 

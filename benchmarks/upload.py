@@ -155,7 +155,7 @@ def main() -> None:
         site = f"http://localhost:{port}"
         env = {**os.environ, "PORTAL_DATA_DIR": str(work / "data"), "DATABASE_URL": f"sqlite:///{work}/data/portal.db",
                "SITE_URL": site, "UPLOAD_MAX_BYTES": str((args.pdf_mb + 10) * 1024 * 1024),
-               "REFLEX_WEB_WORKDIR": str(ROOT / ".web-bench"), "REFLEX_USE_SYSTEM_BUN": "1",
+               "REFLEX_WEB_WORKDIR": str(ROOT / ".web-bench"), "REFLEX_USE_SYSTEM_BUN": "1", "MALLOC_ARENA_MAX": "2",
                "PATH": f"{ROOT}/.tools/node_modules/.bin:{ROOT}/.venv/bin:" + os.environ.get("PATH", "")}
         (work / "data").mkdir()
         subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -137,7 +137,8 @@ def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
         if kind == "jpeg":
             img.draft("RGB", (MAX_SIDE // 2, MAX_SIDE // 2))  # decode at 1/2, 1/4 … scale when the photo is larger
         img.load()
-        img = ImageOps.exif_transpose(img)
+        if img.getexif().get(0x0112, 1) != 1:  # rotate only when the camera says so (a rotation copies the image)
+            img = ImageOps.exif_transpose(img)
         if max(img.size) > MAX_SIDE:
             img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     except Exception as exc:  # EOFError, RuntimeError (libheif limits), struct errors...: unreadable
@@ -148,9 +149,9 @@ def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
         clean.info = {}  # convert() copies the upload's info (ICC profile, ...): Pillow would write it again
         clean.save(out, format="PNG", optimize=True)  # a new image: no text chunks, no EXIF
         return out.getvalue(), "image/png"
-    clean = img.convert("RGB")
+    clean = img if img.mode == "RGB" else img.convert("RGB")  # no second copy of an RGB photo
     clean.info = {}  # else Pillow copies a JPEG comment (COM segment) of the upload into the new file
-    clean.save(out, format="JPEG", quality=88, optimize=True)  # no exif= argument: nothing carried over
+    clean.save(out, format="JPEG", quality=88)  # no exif= argument: nothing carried over
     return out.getvalue(), "image/jpeg"
 
 
