@@ -675,3 +675,98 @@ def sign_in(personas):
         return auth.login(personas.users[name].email, PASSWORD, ip=ip).token
 
     return login
+
+
+# ----------------------------------------------------------------------------------------------
+# questionnaires
+
+# Every question type on three pages (block sub-question "naam" shares its id with page 1's "naam": blocks have
+# their own names). Used by tests/domain/test_questionnaires.py and test_validators.py.
+QUESTIONNAIRE_YAML = """\
+key: alle-vraagtypen
+title: {nl: "Alle vraagtypen", en: "All question types"}
+pages:
+  - title: {nl: "Over u", en: "About you"}
+    questions:
+      - {id: naam, type: text, required: true, label: {nl: "Naam", en: "Name"}}
+      - {id: toelichting, type: longtext, label: {nl: "Toelichting", en: "Explanation"}}
+      - {id: geboortedatum, type: date, required: true, label: {nl: "Geboortedatum", en: "Date of birth"}}
+      - {id: gehuwd, type: yesno, required: true, label: {nl: "Bent u gehuwd?", en: "Are you married?"}}
+      - {id: partner, type: text, required: true, label: {nl: "Naam partner", en: "Partner's name"},
+         show_if: {question: gehuwd, equals: true}}
+      - {id: email, type: email, label: {nl: "E-mailadres", en: "E-mail address"}}
+      - {id: telefoon, type: phone, label: {nl: "Telefoonnummer", en: "Phone number"}}
+      - {id: adres, type: postcode, label: {nl: "Postcode en huisnummer", en: "Postcode and house number"}}
+      - {id: bsn, type: bsn, label: {nl: "Burgerservicenummer", en: "Citizen service number"}}
+  - title: {nl: "Inkomen en wonen", en: "Income and housing"}
+    questions:
+      - {id: uren, type: number, min: 0, max: 80, label: {nl: "Uren per week", en: "Hours per week"}}
+      - {id: koopsom, type: amount, required: true, label: {nl: "Koopsom", en: "Purchase price"}}
+      - {id: iban, type: iban, label: {nl: "Rekeningnummer (IBAN)", en: "Bank account (IBAN)"}}
+      - id: doel
+        type: choice
+        required: true
+        label: {nl: "Waarvoor is de hypotheek?", en: "What is the mortgage for?"}
+        options:
+          - {value: starter, label: {nl: "Eerste woning", en: "First home"}}
+          - {value: doorstromer, label: {nl: "Volgende woning", en: "Next home"}}
+      - id: verplichtingen
+        type: multichoice
+        label: {nl: "Lopende verplichtingen", en: "Current obligations"}
+        options:
+          - {value: studieschuld, label: {nl: "Studieschuld", en: "Student loan"}}
+          - {value: lease, label: {nl: "Private lease", en: "Car lease"}}
+          - {value: krediet, label: {nl: "Doorlopend krediet", en: "Revolving credit"}}
+      - id: werkgevers
+        type: group
+        required: true
+        label: {nl: "Werkgever", en: "Employer"}
+        questions:
+          - {id: naam, type: text, required: true, label: {nl: "Naam werkgever", en: "Employer's name"}}
+          - {id: inkomen, type: amount, required: true, label: {nl: "Bruto jaarinkomen", en: "Gross annual income"}}
+          - {id: sinds, type: date, label: {nl: "In dienst sinds", en: "Employed since"}}
+  - title: {nl: "Tot slot", en: "Finally"}
+    questions:
+      - {id: opmerkingen, type: longtext, label: {nl: "Opmerkingen", en: "Remarks"}}
+"""
+
+
+class QuestionnaireHelper:
+    """``questionnaire.define()`` / ``.send()`` as the office would (Bob of Amstel Hypotheekadvies by default)."""
+
+    def __init__(self, personas) -> None:
+        self.p = personas
+
+    def define(self, text: str = QUESTIONNAIRE_YAML, *, who: str = "bob", office: str = "advice") -> int:
+        from portal.domain import questionnaires
+
+        return questionnaires.create_definition(self.p.actor(who), self.p.offices[office].id, text)
+
+    def send(self, reference: str = "HYP-ALICE", definition_id: int | None = None, *, who: str = "bob",
+             per_client: bool = False) -> list[int]:
+        from portal.domain import questionnaires
+
+        definition_id = self.define() if definition_id is None else definition_id
+        return questionnaires.send_questionnaire(self.p.actor(who), self.p.dossier_id(reference), definition_id,
+                                                 per_client=per_client)
+
+    def response(self, reference: str = "HYP-ALICE") -> int:
+        """One questionnaire with every question type, sent to ``reference``; returns the response id."""
+        (response_id,) = self.send(reference)
+        return response_id
+
+    def answers(self, response_id: int, who: str = "bob") -> dict:
+        from portal.domain import questionnaires
+
+        return questionnaires.open_response(self.p.actor(who), response_id).answers
+
+
+@pytest.fixture
+def questionnaire(personas) -> QuestionnaireHelper:
+    return QuestionnaireHelper(personas)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last: Playwright's sync API keeps an event loop in the main thread for the
+    rest of the session, and in-process tests that call asyncio.run() must come before it."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath).replace("\\", "/"))

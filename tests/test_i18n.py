@@ -168,6 +168,9 @@ def dynamic_ids() -> dict[str, set[str]]:
         expand["detail."] = {f"detail.{key}" for fields in PHASE_FIELDS.values() for key, _kind in fields}
     except ImportError:
         pass
+    from portal.db.models import ResponseStatus  # the dossier screen's questionnaire rows
+
+    expand["questionnaire.status."] = {f"questionnaire.status.{s.value}" for s in ResponseStatus}
     return expand
 
 

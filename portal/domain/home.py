@@ -106,10 +106,15 @@ def list_dossiers(actor: Actor, *, limit: int = 50) -> list[DossierRow]:
     with session_scope() as db:
         open_count = (
             select(func.count())
+            .select_from(Action)
+            .outerjoin(QuestionnaireResponse, QuestionnaireResponse.action_id == Action.id)
             .where(Action.dossier_id == Dossier.id, Action.status == ActionStatus.OPEN)
             .correlate(Dossier)
-            .scalar_subquery()
         )
+        if actor.is_client:  # another client's own questionnaire is not an action for this one (as on Home)
+            open_count = open_count.where(or_(QuestionnaireResponse.client_id.is_(None),
+                                              QuestionnaireResponse.client_id.in_(actor.client_ids or (-1,))))
+        open_count = open_count.scalar_subquery()
         stmt = (
             select(Dossier, Office.name, User.full_name, open_count)
             .join(Office, Office.id == Dossier.handling_office_id)

@@ -93,7 +93,7 @@ def _question(raw: Any, place: str, known: dict[str, dict], problems: list, in_g
         problems.append((place, "qdef.not_a_mapping", {}))
         return None
     qid, qtype = raw.get("id"), raw.get("type")
-    if not isinstance(qid, str) or not ID_RE.match(qid):
+    if not isinstance(qid, str) or not ID_RE.fullmatch(qid):
         problems.append((f"{place}.id", "qdef.bad_id", {"value": str(qid)[:40]}))
         return None
     if qid in taken:
@@ -117,7 +117,7 @@ def _question(raw: Any, place: str, known: dict[str, dict], problems: list, in_g
         q["options"] = []
         for n, opt in enumerate(options):
             oplace = f"{place}.options[{n}]"
-            if not isinstance(opt, dict) or not isinstance(opt.get("value"), str) or not ID_RE.match(opt["value"]):
+            if not isinstance(opt, dict) or not isinstance(opt.get("value"), str) or not ID_RE.fullmatch(opt["value"]):
                 problems.append((f"{oplace}.value", "qdef.bad_id", {"value": str(opt.get("value") if isinstance(opt, dict) else opt)[:40]}))
                 continue
             q["options"].append({"value": opt["value"], "label": _text_pair(opt.get("label"), f"{oplace}.label", problems)})
@@ -152,6 +152,16 @@ def _question(raw: Any, place: str, known: dict[str, dict], problems: list, in_g
     return q
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases (``*name``): they let a small file repeat a page, a block or a long text thousands of
+    times, and a questionnaire does not need them. An alias is a syntax error with its line."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse_definition(text: str) -> dict:
     """Parse and check a questionnaire file (YAML or JSON). Raises DefinitionError naming every problem."""
     if not isinstance(text, str) or not text.strip():
@@ -159,10 +169,11 @@ def parse_definition(text: str) -> dict:
     if len(text) > MAX_SOURCE:
         raise DefinitionError([("", "qdef.too_large", {})])
     try:
-        raw = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise DefinitionError([(f"line {line + 1}" if line is not None else "", "qdef.syntax", {})]) from exc
+        raw = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)  # a SafeLoader
+    except (ValueError, yaml.YAMLError, RecursionError) as exc:  # RecursionError: thousands of nested brackets
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)  # YAML counts from 0, JSON from 1
+        raise DefinitionError([(f"line {line}" if line is not None else "", "qdef.syntax", {})]) from exc
     problems: list[tuple[str, str, dict]] = []
     if not isinstance(raw, dict):
         raise DefinitionError([("", "qdef.not_a_mapping", {})])
@@ -237,7 +248,7 @@ def send_questionnaire(actor: Actor, dossier_id: int, definition_id: int, *, per
     """Send a questionnaire to a dossier as an action (one response, or one per client). Returns response ids."""
     with session_scope() as db:
         dossier = access.get_dossier(db, actor, dossier_id)
-        definition = db.get(QuestionnaireDefinition, definition_id)
+        definition = db.get(QuestionnaireDefinition, definition_id) if access.is_row_id(definition_id) else None
         if not access.can_review(actor, dossier) or definition is None or definition.office_id not in actor.office_ids:
             raise NotFound()
         clients = db.exec(
@@ -472,12 +483,21 @@ def answer_sections(spec: dict, answers: dict, lang: str) -> list[tuple[str, lis
 
 
 def missing_required(spec: dict, answers: dict) -> list[str]:
-    """Ids of visible required questions without an answer (checked again before completing)."""
+    """Ids of visible required questions without an answer, also inside blocks (checked again before completing)."""
     missing = []
     for page in spec["pages"]:
         for q in page["questions"]:
-            if visible(q, answers) and q["required"] and answers.get(q["id"]) in (None, "", [], {}):
+            if not visible(q, answers):
+                continue
+            if q["required"] and answers.get(q["id"]) in (None, "", [], {}):
                 missing.append(q["id"])
+            if q["type"] == "group":  # a block saved while one of its required questions was refused
+                for item in answers.get(q["id"]) or []:
+                    scope = {**answers, **item}
+                    if any(visible(sub, scope) and sub["required"] and item.get(sub["id"]) in (None, "", [], {})
+                           for sub in q["questions"]):
+                        missing.append(q["id"])
+                        break
     return missing
 
 
@@ -559,6 +579,8 @@ def responses_of_dossier(actor: Actor, dossier_id: int) -> list[tuple[int, str, 
 
 def response_for_action(actor: Actor, action_id: int) -> int:
     """The response behind a questionnaire action (for links from Acties)."""
+    if not access.is_row_id(action_id):
+        raise NotFound()
     with session_scope() as db:
         row = db.exec(select(QuestionnaireResponse).where(QuestionnaireResponse.action_id == action_id)).first()
         if row is None:

@@ -22,7 +22,7 @@ from portal.domain.errors import InvalidInput
 
 IBAN_LENGTHS = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "LU": 20, "ES": 24, "IT": 27, "AT": 20, "CH": 21}
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
-POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
 
 
@@ -93,14 +93,17 @@ def clean_number(value: str, *, minimum: float | None = None, maximum: float | N
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
     elif re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{3})+", text):  # Dutch thousands: 475.000
         text = text.replace(".", "")
+    elif re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3}){2,}", text):  # English thousands: 1,250,000
+        text = text.replace(",", "")
     else:
         text = text.replace(",", ".")  # a lone comma is the Dutch decimal mark: 3,85
+    # plain decimals only: Decimal() would also take 1e999999999 (Overflow on normalize), 1_000 or other scripts' digits
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        raise InvalidInput("validate.number")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
         raise InvalidInput("validate.number") from exc
-    if not number.is_finite():
-        raise InvalidInput("validate.number")
     if (minimum is not None and number < Decimal(str(minimum))) or (maximum is not None and number > Decimal(str(maximum))):
         raise InvalidInput("validate.number_range", min=minimum if minimum is not None else "", max=maximum if maximum is not None else "")
     return format(number.normalize(), "f")
