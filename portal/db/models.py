@@ -289,6 +289,8 @@ class Document(SQLModel, table=True):
     is_public: bool = Field(default=False)
     request_id: int | None = Field(default=None, foreign_key="documentrequest.id", index=True)
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
+    # set when only one client of the dossier may see it (their own questionnaire's PDF)
+    client_id: int | None = Field(default=None, foreign_key="client.id")
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -5,7 +5,8 @@ Rules (DESIGN.md §1):
   the dossier is marked not visible to the client;
 - staff see the dossiers of their office: as the handling office or as the linked intermediary office;
 - documents: staff see every document of a dossier they see; a client sees the office's documents
-  only when published (``is_public``) and everything delivered to the dossier;
+  only when published (``is_public``) and everything delivered to the dossier, except a document that
+  belongs to another client of the dossier (a per-client questionnaire's PDF);
 - requests: a client may deliver for an item of a dossier they see when the client delivers it
   (not the lender) and it is open (to deliver, or rejected); staff of the dossier's offices may
   deliver on the client's behalf; reviewing is for staff of the handling office and advisers of the
@@ -78,12 +79,18 @@ def get_dossier(db: Session, actor: Actor, dossier_id: int) -> Dossier:
     return dossier
 
 
+def document_filter(actor: Actor):
+    """Which documents of a visible dossier ``actor`` may open: staff all; a client what the office
+    published and what was delivered to the dossier, except what belongs to another client of it."""
+    if actor.is_staff:
+        return true()
+    mine = or_(Document.client_id.is_(None), Document.client_id.in_(actor.client_ids or (-1,)))
+    return or_(Document.is_public == true(), Document.kind == DocumentKind.DELIVERED) & mine
+
+
 def visible_documents(actor: Actor) -> SelectOfScalar[Document]:
     """``select(Document)`` limited to what ``actor`` may open."""
-    stmt = select(Document).join(Dossier, Dossier.id == Document.dossier_id).where(dossier_filter(actor))
-    if not actor.is_staff:
-        stmt = stmt.where(or_(Document.is_public == true(), Document.kind == DocumentKind.DELIVERED))
-    return stmt
+    return select(Document).join(Dossier, Dossier.id == Document.dossier_id).where(dossier_filter(actor), document_filter(actor))
 
 
 OPEN_STATUSES = (RequestStatus.TO_DELIVER, RequestStatus.REJECTED)

@@ -383,9 +383,7 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
         for r in requests:
             (completed if r.status == RequestStatus.APPROVED else grouped[str(r.category)]).append(_request(r))
 
-        doc_stmt = select(Document).where(Document.dossier_id == dossier.id)
-        if client_view:
-            doc_stmt = doc_stmt.where(or_(Document.is_public, Document.kind == DocumentKind.DELIVERED))
+        doc_stmt = select(Document).where(Document.dossier_id == dossier.id, access.document_filter(actor))
         docs = db.exec(doc_stmt.order_by(Document.created_at.desc(), Document.id.desc())).all()
         ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id)
         if client_view:

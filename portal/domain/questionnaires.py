@@ -521,6 +521,7 @@ def complete(actor: Actor, response_id: int) -> int:
         header = [
             (translate(lang, "questionnaire.pdf.office"), office.name if office else ""),
             (translate(lang, "questionnaire.pdf.dossier"), dossier.reference),
+            (translate(lang, "questionnaire.pdf.for_client"), _client_label(db, response, dossier)),
             (translate(lang, "questionnaire.pdf.client"), user.full_name if user else ""),
             (translate(lang, "questionnaire.pdf.completed_at"), format_datetime(now, lang)),
             (translate(lang, "questionnaire.pdf.version"), str(definition.version)),
@@ -531,7 +532,7 @@ def complete(actor: Actor, response_id: int) -> int:
         doc = Document(
             dossier_id=dossier.id, kind=DocumentKind.DELIVERED, title=title, filename=f"{title[:120]}.pdf",
             storage_key=stored.key, content_type="application/pdf", size=stored.size, sha256=stored.sha256,
-            created_by_user_id=actor.user_id,
+            created_by_user_id=actor.user_id, client_id=response.client_id,  # a per-client result stays that client's
         )
         db.add(doc)
         db.flush()
@@ -543,6 +544,16 @@ def complete(actor: Actor, response_id: int) -> int:
         dossier.updated_at = now
         audit.record(db, "questionnaire.completed", user_id=actor.user_id, object_type="questionnaire_response", object_id=response.id, ip=actor.ip)
         return doc.id
+
+
+def _client_label(db: Session, response: QuestionnaireResponse, dossier: Dossier) -> str:
+    """Whom the answers are about: the one client it was sent to, else the dossier's clients."""
+    if response.client_id is not None:
+        client = db.get(Client, response.client_id)
+        return client.name if client else ""
+    from portal.domain.dossiers import client_names
+
+    return client_names(db, [dossier.id]).get(dossier.id, "")
 
 
 def reopen(actor: Actor, response_id: int) -> None:

@@ -627,3 +627,23 @@ def test_answers_never_reach_the_application_log_or_the_audit_trail(personas, qu
                                           "questionnaire.completed", "questionnaire.reopened"}
     details = json.dumps([e.detail for e in events])
     assert [s for s in TYPED_SECRETS if s in details] == []
+
+
+def test_a_per_client_result_is_seen_by_that_client_only(personas, together):
+    """Alice's own answers (BSN, IBAN...) in the PDF of a per-client questionnaire are not Erik's to read."""
+    from portal.domain import access
+
+    alice_rid, _erik_rid = together
+    fill(personas, "alice", alice_rid)
+    document_id = qn.complete(personas.actor("alice"), alice_rid)
+    dossier = personas.dossier_id("HYP-SAMEN")
+    delivered = {who: {d.id for d in open_dossier(personas.actor(who), dossier).delivered} for who in ("alice", "erik", "bob")}
+    assert document_id in delivered["alice"] and document_id in delivered["bob"]
+    assert document_id not in delivered["erik"]
+    assert get_document_for_download(personas.actor("alice"), document_id).id == document_id
+    with pytest.raises(NotFound):
+        get_document_for_download(personas.actor("erik"), document_id)
+    with session_scope() as db:
+        assert db.exec(access.visible_documents(personas.actor("erik")).where(Document.id == document_id)).first() is None
+    text = pdf_text(document_id)
+    assert "Alice de Jong" in text and "Erik Visser" not in text  # "Klant": the client it was sent to
