@@ -259,9 +259,8 @@ def _item(item: UploadItemVM) -> rx.Component:
                             rx.vstack(rx.foreach(item.staged, lambda s: _staged_row(item, s)), spacing="0", width="100%", class_name="row-card list-card"),
                             rx.cond(
                                 item.photos > 1,
-                                rx.el.label(
-                                    rx.checkbox(checked=item.combine, on_change=lambda v: UploadState.set_combine(item.id, v)),
-                                    rx.text(t("upload.combine"), size="2"),
+                                rx.box(  # rx.checkbox is itself a <label>: the text given to it names the box
+                                    rx.checkbox(t("upload.combine"), checked=item.combine, on_change=lambda v: UploadState.set_combine(item.id, v)),
                                     class_name="check-label",
                                 ),
                             ),
