@@ -2,8 +2,10 @@
 
 Tests that change state (deliver, review) each make their own client with ``fresh_mortgage_client``
 (the demo mortgage's stukkenlijst, documents and milestones, handled by Bob's office), so no test
-depends on another's order. Everything is written through the app's own code in the server's
-environment (``Server.run_python``); reads go straight to the server's SQLite file (``sql``).
+depends on another's order; questionnaire tests use ``fresh_notary_client`` (a deed at Carol's notary
+office with the intake questionnaire sent to it) and ``answer_questionnaire`` to skip pages they do not
+test. Everything is written through the app's own code in the server's environment
+(``Server.run_python``); reads go straight to the server's SQLite file (``sql``).
 
 Demo facts the tests rely on (portal/demo.py): Alice's mortgage HYP-2026-0142 is in phase
 ``documenten``; of its 19 items 2 are delivered by the lender (``maatschappij``), so a client sees 17,
@@ -155,6 +157,102 @@ def stage_files(server: Server, email_address: str, request: int, files: list[tu
                 deliveries.confirm(actor, {request})
             """
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# questionnaires
+# ---------------------------------------------------------------------------------------------
+
+NOTARY_OFFICE = "Notariskantoor Van Dijk"
+INTAKE_KEY = "notaris-intake-koop"  # portal/questionnaires/notaris-intake-koop.yaml: 3 pages
+INTAKE_TITLE = {"nl": "Vragenlijst aankoop woning", "en": "Questionnaire house purchase"}
+
+# the intake's answers as its form sends them, page by page (a married client with one child)
+INTAKE_FORMS = [
+    {"q__naam": "Sanne de Vries", "q__geboortedatum": "1988-04-12", "q__bsn": "111222333", "q__email": "sanne@example.nl",
+     "q__telefoon": "0612345678", "q__adres__postcode": "1015 DV", "q__adres__number": "12"},
+    {"q__staat": "gehuwd", "q__huwelijkse_voorwaarden": "no", "q__partner_naam": "Daan de Vries",
+     "q__kinderen__0__naam": "Noor de Vries", "q__kinderen__0__geboortedatum": "2015-06-01"},
+    {"q__object__postcode": "1016 GV", "q__object__number": "263", "q__koopsom": "475.000", "q__hypotheek": "yes",
+     "q__geldverstrekker": "Rabobank", "q__iban": "NL91ABNA0417164300", "q__voorkeur__ochtend": "on"},
+]
+
+
+@dataclass(frozen=True)
+class FreshNotaryClient:
+    """A client login with a notarial deed at Carol's office and the intake questionnaire sent to it."""
+
+    email: str
+    name: str
+    dossier_id: int
+    reference: str
+    response_id: int  # /vragenlijst/<response_id>
+    action_id: int
+
+
+def fresh_notary_client(server: Server, email_address: str, full_name: str, *, language: str = "nl") -> FreshNotaryClient:
+    """A new client (``language`` in the profile) with a deed at the notary; Carol sends it the newest intake."""
+    out = server.run_python(
+        f"""
+        import json
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import (Client, ClientKind, ClientMember, DossierType, Office, QuestionnaireDefinition,
+                                      QuestionnaireResponse, User, UserKind)
+        from portal.demo import _dossier
+        from portal.domain import questionnaires
+        from portal.domain.auth import _actor_for, hash_password
+
+        name = {full_name!r}
+        with session_scope() as db:
+            office = db.exec(select(Office).where(Office.name == {NOTARY_OFFICE!r})).one()
+            carol = _actor_for(db, db.exec(select(User).where(User.email == "carol@notarisvandijk.nl")).one(), None)
+            user = User(email={email_address.lower()!r}, full_name=name, kind=UserKind.CLIENT, language={language!r},
+                        password_hash=hash_password({DEMO_PASSWORD!r}))
+            client = Client(kind=ClientKind.PERSON, name=name)
+            db.add(user); db.add(client); db.flush()
+            db.add(ClientMember(client_id=client.id, user_id=user.id, is_primary=True))
+            reference = f"NOT-2099-{{user.id:04d}}"
+            dossier = _dossier(db, [client], reference=reference, type=DossierType.NOTARIAL_DEED, title=f"Leveringsakte {{name}}",
+                               handling_office_id=office.id, phase="concept_akte")
+            dossier_id = dossier.id
+            definition = db.exec(select(QuestionnaireDefinition).where(QuestionnaireDefinition.office_id == office.id,
+                                 QuestionnaireDefinition.key == {INTAKE_KEY!r}).order_by(QuestionnaireDefinition.version.desc())).first()
+        [response_id] = questionnaires.send_questionnaire(carol, dossier_id, definition.id)
+        with session_scope() as db:
+            action_id = db.get(QuestionnaireResponse, response_id).action_id
+        print(json.dumps({{"dossier_id": dossier_id, "reference": reference, "response_id": response_id, "action_id": action_id}}))
+        """
+    )
+    data = json.loads(out.strip().splitlines()[-1])
+    return FreshNotaryClient(email=email_address.lower(), name=full_name, **data)
+
+
+def answer_questionnaire(server: Server, email_address: str, response: int, forms: list[dict[str, str]], *, complete: bool = False) -> None:
+    """Save ``forms`` page after page as the client (what Volgende does), and optionally Afronden."""
+    server.run_python(
+        f"""
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import User
+        from portal.domain import questionnaires
+        from portal.domain.auth import _actor_for
+        with session_scope() as db:
+            actor = _actor_for(db, db.exec(select(User).where(User.email == {email_address.lower()!r})).one(), None)
+        for page, form in enumerate({forms!r}):
+            result = questionnaires.save_page(actor, {response}, page, form)
+            assert not result.errors, result.errors
+        if {complete!r}:
+            questionnaires.complete(actor, {response})
+        """
+    )
+
+
+def response_row(server: Server, response: int) -> tuple[str, int, str, int | None]:
+    """(status, current page, answers as JSON, document id) of a questionnaire response."""
+    rows = sql(server, "SELECT status, current_page, answers, document_id FROM questionnaireresponse WHERE id = ?", response)
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 # ---------------------------------------------------------------------------------------------

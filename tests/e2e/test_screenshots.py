@@ -6,7 +6,9 @@ and writes ``<screen>-<lang>-<viewport>.png`` there.
 Screens: login; Alice's Home, Dossiers, her mortgage (Stukkenlijst, R-aanbod, Documenten, the
 viewer), Acties, Mijn gegevens; an upload request with staged files (a fresh client of that language);
 Bob's office list (Kantoor, Geldverstrekkers), the office's view of Alice's mortgage, the task list and
-a review.
+a review. Questionnaires (a fresh client of that language with the notary's intake): page 1, its messages,
+page 2 with the partner questions and a child's block, page 3, the summary, the completed one and its print
+view; Carol's questionnaire list and her view of the answers.
 """
 
 from __future__ import annotations
@@ -18,8 +20,19 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from .data import ALICE_MORTGAGE, dossier_id, fresh_mortgage_client, jpeg, pdf, stage_files
+from .data import (
+    ALICE_MORTGAGE,
+    INTAKE_FORMS,
+    answer_questionnaire,
+    dossier_id,
+    fresh_mortgage_client,
+    fresh_notary_client,
+    jpeg,
+    pdf,
+    stage_files,
+)
 from .helpers import TEXT, Server, login_as, logout, new_page, open_page, path_re, screenshot
+from .test_questionnaire import Q
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SCREENSHOT_DIR"), reason="set SCREENSHOT_DIR to take screenshots")
 
@@ -129,3 +142,49 @@ def test_screenshots(make_context, portal_server: Server, viewport, lang):
                 _switch_language(page, base_url, "nl")
         logout(page, viewport, lang="nl" if switch or lang == "nl" else lang)
         page.context.clear_cookies()  # the next login page follows the browser's language again
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_questionnaire_screenshots(make_context, portal_server: Server, viewport, lang):
+    base_url, q = portal_server.base_url, Q[lang]
+    fresh = fresh_notary_client(portal_server, f"shots-q-{lang}-{viewport}@example.nl", f"Sanne Schermafdruk {lang.upper()}", language=lang)
+    url = f"{base_url}/vragenlijst/{fresh.response_id}"
+    page = new_page(make_context(viewport=viewport, lang=lang))
+
+    def shot(name: str, ready) -> None:
+        expect(ready).to_be_visible()
+        page.wait_for_timeout(300)  # let fonts and icons settle
+        screenshot(page, f"{name}-{lang}-{viewport}")
+
+    login_as(page, base_url, fresh.email, "/home", lang=lang)
+    open_page(page, url)
+    shot("vragenlijst-stap1", page.get_by_text(q["step"].format(n=1), exact=True))
+    page.get_by_role("button", name=q["next"], exact=True).click()
+    shot("vragenlijst-meldingen", page.get_by_role("alert"))
+    answer_questionnaire(portal_server, fresh.email, fresh.response_id, INTAKE_FORMS[:2])
+    open_page(page, url)
+    shot("vragenlijst-stap3", page.get_by_text(q["step"].format(n=3), exact=True))
+    page.get_by_role("button", name=q["previous"], exact=True).click()
+    shot("vragenlijst-stap2", page.locator(".q-block"))
+    answer_questionnaire(portal_server, fresh.email, fresh.response_id, INTAKE_FORMS)
+    open_page(page, url)
+    shot("vragenlijst-overzicht", page.get_by_role("button", name=q["complete"], exact=True))
+    answer_questionnaire(portal_server, fresh.email, fresh.response_id, [], complete=True)
+    open_page(page, url)
+    shot("vragenlijst-afgerond", page.get_by_role("link", name=q["download"]))
+    page.emulate_media(media="print")
+    shot("vragenlijst-afdrukken", page.get_by_role("heading", level=1))
+    page.emulate_media(media="screen")
+    logout(page, viewport, lang=lang)
+    page.context.clear_cookies()
+
+    login_as(page, base_url, "carol@notarisvandijk.nl", "/kantoor", lang=lang)
+    switch = lang != "nl"
+    if switch:
+        _switch_language(page, base_url, lang)
+    try:
+        _shoot(page, base_url, Screen("/kantoor/vragenlijsten", "Vragenlijst aankoop woning", "kantoor-vragenlijsten"), lang, viewport)
+        _shoot(page, base_url, Screen(f"/kantoor/vragenlijst/{fresh.response_id}", "111222333", "kantoor-vragenlijst"), lang, viewport)
+    finally:
+        if switch:
+            _switch_language(page, base_url, "nl")

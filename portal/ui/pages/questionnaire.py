@@ -123,6 +123,7 @@ class QuestionnaireState(AppState):
     _draft: dict[str, str] = {}
     _blocks: dict[str, int] = {}
     _errors: dict[str, str] = {}
+    _dirty: bool = False  # something was typed or chosen on this page in this tab
 
     # -- loading -------------------------------------------------------------------------------
     def _fetch(self, actor) -> None:
@@ -145,7 +146,7 @@ class QuestionnaireState(AppState):
 
     def _start_page(self) -> None:
         """Fill the draft from the saved answers of the page shown."""
-        self._draft, self._blocks, self._errors = {}, {}, {}
+        self._draft, self._blocks, self._errors, self._dirty = {}, {}, {}, False
         if self.mode == "form":
             for q in self._spec["pages"][self.page]["questions"]:
                 _to_form(q, self._answers.get(q["id"]), f"q__{q['id']}", self._draft)
@@ -234,6 +235,7 @@ class QuestionnaireState(AppState):
         if isinstance(value, bool):
             value = "on" if value else ""
         self._draft[name] = str(value)[:6000]
+        self._dirty = True
         self._errors.pop(name, None)
         self._render()
 
@@ -244,6 +246,7 @@ class QuestionnaireState(AppState):
             return leave
         if self.mode == "form" and group_id in self._blocks and self._blocks[group_id] < qn.MAX_GROUP_ITEMS:
             self._blocks[group_id] += 1
+            self._dirty = True
             self._render()
 
     @rx.event
@@ -268,6 +271,7 @@ class QuestionnaireState(AppState):
                 moved[f"{prefix}{int(n) - 1}__{rest}"] = value
         self._draft, self._errors = moved, {}
         self._blocks[group_id] = count - 1
+        self._dirty = True
         self._render()
 
     async def _save(self, forward: bool):
@@ -276,6 +280,9 @@ class QuestionnaireState(AppState):
             return leave
         self.notice, self.error = "", ""
         try:
+            if not self._dirty:  # nothing changed here: send what is saved now, not what this tab loaded earlier
+                self._answers = qn.open_response(actor, self._id).answers  # (another device may have answered this page)
+                self._start_page()
             result = qn.save_page(actor, self._id, self.page, dict(self._draft), forward=forward)
         except NotFound:
             self.missing = True
@@ -291,7 +298,8 @@ class QuestionnaireState(AppState):
         self.page = result.page
         self.mode = "summary" if self.page >= self.pages_total else "form"
         self._start_page()
-        return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus();")
+        # preventScroll: focusing <main> would scroll it to the top edge, under the phone's sticky top bar
+        return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus({preventScroll: true});")
 
     @rx.event
     async def next_page(self):
@@ -400,8 +408,9 @@ def _control(f: FieldVM) -> rx.Component:
         ("multichoice", rx.el.fieldset(
             rx.el.legend(f.label, class_name="sr-only"),
             rx.flex(
-                rx.foreach(f.options, lambda o: rx.el.label(
-                    rx.checkbox(checked=o.checked, on_change=lambda v: S.set_field(o.name, v)), rx.text(o.label), class_name="choice-label")),
+                # rx.checkbox is itself a <label>: given the text it names the box (inside another <label> it had no name)
+                rx.foreach(f.options, lambda o: rx.box(
+                    rx.checkbox(o.label, checked=o.checked, on_change=lambda v: S.set_field(o.name, v)), class_name="choice-label")),
                 direction="column",
                 spacing="2",
             ),
@@ -450,6 +459,7 @@ def _group(q: QuestionVM) -> rx.Component:
                 rx.hstack(
                     rx.heading(b.title, as_="h3", size="3"),
                     rx.button(rx.icon("trash-2", size=14, aria_hidden="true"), t("questionnaire.remove_item"), variant="soft", color_scheme="red",
+                              high_contrast=True,  # plain soft red on this small text is 4.47:1, under WCAG's 4.5:1
                               size="1", on_click=S.remove_block(q.group_id, b.index), aria_label=t("questionnaire.remove_item") + ": " + b.title),
                     justify="between",
                     align="center",
@@ -489,7 +499,8 @@ def _form() -> rx.Component:
         rx.el.progress(value=S.page + 1, max=S.pages_total, class_name="q-progress", aria_label=t("questionnaire.step")
                        .replace("{n}", (S.page + 1).to_string()).replace("{total}", S.pages_total.to_string())),
         rx.heading(S.page_title, as_="h2", size="5"),
-        rx.cond(S.has_errors, rx.callout(t("questionnaire.errors"), icon="triangle-alert", color_scheme="red", role="alert", width="100%")),
+        rx.cond(S.has_errors, rx.callout(t("questionnaire.errors"), icon="triangle-alert", color_scheme="red", high_contrast=True, role="alert",
+                                         width="100%")),  # high contrast: plain red on the page background is 4.33:1
         rx.box(
             rx.vstack(rx.foreach(S.questions, lambda q: rx.cond(q.is_group, _group(q), _field(q))), spacing="5", width="100%"),
             class_name="row-card",
@@ -544,7 +555,7 @@ def questionnaire_page(active: str) -> rx.Component:
             rx.heading(S.title, as_="h1", size="6", color="#111827"),
             rx.text(S.subtitle, size="2", color="#4a5563"),
             rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", role="status", width="100%")),
-            rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%")),
+            rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", high_contrast=True, role="alert", width="100%")),
             rx.cond(S.mode == "form", _form(), _end()),
             spacing="4",
             width="100%",

@@ -118,7 +118,7 @@ def questionnaires_page() -> rx.Component:
                                          class_name="native-select"),
                             rx.el.label(t("questionnaire.dossier_reference"), html_for="reference", class_name="field-label"),
                             rx.input(id="reference", name="reference", placeholder="NOT-2026-0077", size="3", max_length=40),
-                            rx.el.label(rx.checkbox(name="per_client"), rx.text(t("questionnaire.per_client"), size="2"), class_name="check-label"),
+                            rx.box(rx.checkbox(t("questionnaire.per_client"), name="per_client"), class_name="check-label"),  # rx.checkbox is a <label>
                             rx.button(rx.icon("send", size=16, aria_hidden="true"), t("questionnaire.send"), type="submit", size="3"),
                             spacing="2",
                             align="start",
