@@ -266,10 +266,29 @@ def status_dot(color) -> rx.Component:
     return rx.box(class_name="dot", background=color, aria_hidden="true", margin_top="6px")
 
 
-def request_item(i: ItemVM) -> rx.Component:
+def item_summary(i: ItemVM, title: rx.Component) -> rx.Component:
+    """The status dot, the title, and the item's status, rejection reason, instruction and deadline."""
     return rx.hstack(
         status_dot(i.dot),
         rx.vstack(
+            title,
+            rx.text(i.status_text, size="2", color=i.color, weight="medium"),
+            rx.cond(i.reason != "", rx.text(t("request.reason"), ": ", i.reason, size="2", color="#9a3412")),
+            rx.cond(i.instruction != "", rx.text(i.instruction, size="2", color="#4a5563")),
+            rx.cond(i.deadline != "", rx.text(t("request.deadline"), " ", i.deadline, size="2", color="#4a5563")),
+            spacing="1",
+            align="start",
+        ),
+        align="start",
+        spacing="3",
+        flex="1",
+    )
+
+
+def request_item(i: ItemVM) -> rx.Component:
+    return rx.hstack(
+        item_summary(
+            i,
             rx.hstack(
                 rx.text(i.title, weight="medium", color="#111827"),
                 rx.cond(i.lender_item, rx.badge(t("request.lender_item"), color_scheme="gray", high_contrast=True)),
@@ -277,13 +296,6 @@ def request_item(i: ItemVM) -> rx.Component:
                 wrap="wrap",
                 align="center",
             ),
-            rx.text(i.status_text, size="2", color=i.color, weight="medium"),
-            rx.cond(i.reason != "", rx.text(t("request.reason"), ": ", i.reason, size="2", color="#9a3412")),
-            rx.cond(i.instruction != "", rx.text(i.instruction, size="2", color="#4a5563")),
-            rx.cond(i.deadline != "", rx.text(t("request.deadline"), " ", i.deadline, size="2", color="#4a5563")),
-            spacing="1",
-            align="start",
-            flex="1",
         ),
         rx.cond(
             i.href != "",

@@ -17,7 +17,7 @@ from portal.domain import actions, deliveries
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_size
 from portal.ui.components import loading, shell, t
-from portal.ui.pages.dossier import OPEN_STATUSES, ItemVM, item_fields, status_dot
+from portal.ui.pages.dossier import OPEN_STATUSES, ItemVM, item_fields, item_summary
 from portal.ui.state import AppState
 
 @dataclass
@@ -225,20 +225,7 @@ def _staged_row(item: UploadItemVM, s: StagedVM) -> rx.Component:
 def _item(item: UploadItemVM) -> rx.Component:
     return rx.box(
         rx.vstack(
-            rx.hstack(
-                status_dot(item.dot),
-                rx.vstack(
-                    rx.heading(item.title, as_="h2", size="4", color="#111827"),
-                    rx.text(item.status_text, size="2", color=item.color, weight="medium"),
-                    rx.cond(item.reason != "", rx.text(t("request.reason"), ": ", item.reason, size="2", color="#9a3412")),
-                    rx.cond(item.instruction != "", rx.text(item.instruction, size="2", color="#4a5563")),
-                    rx.cond(item.deadline != "", rx.text(t("request.deadline"), " ", item.deadline, size="2", color="#4a5563")),
-                    spacing="1",
-                    align="start",
-                ),
-                align="start",
-                spacing="3",
-            ),
+            item_summary(item, rx.heading(item.title, as_="h2", size="4", color="#111827")),
             rx.cond(item.notice != "", rx.callout(item.notice, icon="circle-check", color_scheme="green", role="status", width="100%")),
             rx.cond(item.error != "", rx.callout(item.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%", white_space="pre-line")),
             rx.cond(

@@ -70,69 +70,55 @@ def _messages() -> rx.Component:
     )
 
 
-def login_page() -> rx.Component:
+def auth_page(key: str, route: str, fields: list[rx.Component], link: tuple[str, str]) -> rx.Component:
+    """A public page with one form that POSTs to ``route``: title ``<key>.title``, intro, messages, fields, submit."""
+    form_id = f"{key}-form"
     return public_shell(
-        rx.heading(t("login.title"), as_="h1", size="6"),
-        rx.text(t("login.intro"), color="#4a5563"),
+        rx.heading(t(f"{key}.title"), as_="h1", size="6"),
+        rx.text(t(f"{key}.intro"), color="#4a5563"),
         _messages(),
         rx.form(
             rx.vstack(
-                field("login.email", "email", type="email", auto_complete="username"),
-                field("login.password", "password", type="password", auto_complete="current-password"),
-                rx.button(t("login.submit"), type="submit", size="3", width="100%", loading=AuthFormState.busy),
+                *fields,
+                rx.button(t(f"{key}.submit"), type="submit", size="3", width="100%", loading=AuthFormState.busy),
                 spacing="4",
                 width="100%",
             ),
-            id="login-form",
-            on_submit=_submit("/auth/login", "login-form"),
+            id=form_id,
+            on_submit=_submit(route, form_id),
             reset_on_submit=False,
             no_validate=True,
             method="post",  # a native submit (before hydration) must not put the typed fields in the URL
         ),
-        rx.link(t("login.forgot"), href="/wachtwoord-vergeten", size="2"),
+        rx.link(t(link[0]), href=link[1], size="2"),
+    )
+
+
+def login_page() -> rx.Component:
+    return auth_page(
+        "login",
+        "/auth/login",
+        [
+            field("login.email", "email", type="email", auto_complete="username"),
+            field("login.password", "password", type="password", auto_complete="current-password"),
+        ],
+        ("login.forgot", "/wachtwoord-vergeten"),
     )
 
 
 def forgot_page() -> rx.Component:
-    return public_shell(
-        rx.heading(t("forgot.title"), as_="h1", size="6"),
-        rx.text(t("forgot.intro"), color="#4a5563"),
-        _messages(),
-        rx.form(
-            rx.vstack(
-                field("login.email", "email", type="email", auto_complete="username"),
-                rx.button(t("forgot.submit"), type="submit", size="3", width="100%", loading=AuthFormState.busy),
-                spacing="4",
-                width="100%",
-            ),
-            id="forgot-form",
-            on_submit=_submit("/auth/forgot", "forgot-form"),
-            reset_on_submit=False,
-            no_validate=True,
-            method="post",  # a native submit (before hydration) must not put the typed fields in the URL
-        ),
-        rx.link(t("forgot.back"), href="/login", size="2"),
+    return auth_page(
+        "forgot", "/auth/forgot", [field("login.email", "email", type="email", auto_complete="username")], ("forgot.back", "/login")
     )
 
 
 def reset_page() -> rx.Component:
-    return public_shell(
-        rx.heading(t("reset.title"), as_="h1", size="6"),
-        rx.text(t("reset.intro"), color="#4a5563"),
-        _messages(),
-        rx.form(
-            rx.vstack(
-                field("reset.password", "password", type="password", auto_complete="new-password", max_length=128),
-                field("reset.password2", "password2", type="password", auto_complete="new-password"),
-                rx.button(t("reset.submit"), type="submit", size="3", width="100%", loading=AuthFormState.busy),
-                spacing="4",
-                width="100%",
-            ),
-            id="reset-form",
-            on_submit=_submit("/auth/reset", "reset-form"),
-            reset_on_submit=False,
-            no_validate=True,
-            method="post",  # a native submit (before hydration) must not put the typed fields in the URL
-        ),
-        rx.link(t("forgot.back"), href="/login", size="2"),
+    return auth_page(
+        "reset",
+        "/auth/reset",
+        [
+            field("reset.password", "password", type="password", auto_complete="new-password", max_length=128),
+            field("reset.password2", "password2", type="password", auto_complete="new-password"),
+        ],
+        ("forgot.back", "/login"),
     )
