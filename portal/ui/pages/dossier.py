@@ -259,7 +259,13 @@ def phase_bar() -> rx.Component:
             ),
         )
 
-    return rx.el.nav(rx.el.ol(rx.foreach(DossierState.phases, step), class_name="phasebar"), aria_label=t("dossier.phases"), class_name="phase-nav")
+    # the bar scrolls sideways on a narrow phone instead of widening the page
+    return rx.el.nav(
+        rx.el.ol(rx.foreach(DossierState.phases, step), class_name="phasebar"),
+        aria_label=t("dossier.phases"),
+        class_name="phase-nav",
+        style={"position": "relative", "width": "100%", "maxWidth": "100%", "overflowX": "auto"},
+    )
 
 
 def status_dot(color) -> rx.Component:
