@@ -6,9 +6,9 @@ import reflex as rx
 
 from portal.db.models import UserKind
 from portal.domain import home
-from portal.i18n import format_date
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState, action_href
+from portal.ui.pages.client.lists import action_card, action_vm
+from portal.ui.state import AppState
 
 
 class HomeState(AppState):
@@ -26,16 +26,7 @@ class HomeState(AppState):
             return await self._deny(UserKind.CLIENT)
         summary = home.client_home(actor)
         self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
-        self.attention = [
-            {
-                "href": action_href(item) or "/acties",
-                "title": item.title,
-                "kind": self.t[f"action.kind.{item.kind}"],
-                "reference": item.dossier_reference,
-                "due": format_date(item.due_date, self.lang),
-            }
-            for item in summary.attention
-        ]
+        self.attention = [action_vm(item, self.t, self.lang) for item in summary.attention]
         self.rejected = [
             {"href": f"/aanleveren/{r.request_id}", "title": r.title, "reason": r.reason, "reference": r.dossier_reference}
             for r in summary.rejected
@@ -93,30 +84,7 @@ def attention_list() -> rx.Component:
         rx.cond(
             (HomeState.attention.length() > 0) | (HomeState.rejected.length() > 0),
             rx.vstack(
-                rx.foreach(
-                    HomeState.attention,
-                    lambda item: rx.link(
-                        rx.hstack(
-                            rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
-                            rx.vstack(
-                                rx.text(item["title"], weight="medium", color="#111827"),
-                                rx.text(item["kind"], " · ", item["reference"], size="2", color="#4a5563"),
-                                spacing="0",
-                                align="start",
-                            ),
-                            rx.spacer(),
-                            rx.cond(item["due"] != "", rx.text(t("home.due"), " ", item["due"], size="2", color="#9a3412")),
-                            align="center",
-                            width="100%",
-                            spacing="3",
-                            wrap="wrap",
-                        ),
-                        href=item["href"],
-                        class_name="row-card",
-                        underline="none",
-                        width="100%",
-                    ),
-                ),
+                rx.foreach(HomeState.attention, action_card),
                 width="100%",
                 spacing="2",
             ),

@@ -44,17 +44,19 @@ class ClientListsState(AppState):
         if actor is None:
             return await self._deny(UserKind.CLIENT)
         summary = home.client_home(actor, limit=100)
-        self.actions = [
-            {
-                "href": action_href(a),
-                "title": a.title,
-                "kind": self.t[f"action.kind.{a.kind}"],
-                "reference": a.dossier_reference,
-                "due": format_date(a.due_date, self.lang),
-            }
-            for a in summary.attention
-        ]
+        self.actions = [action_vm(a, self.t, self.lang) for a in summary.attention]
         self.loaded = True
+
+
+def action_vm(a: home.ActionItem, t: dict[str, str], lang: str) -> dict[str, str]:
+    """What a row of Acties (and of Home's "Vraagt uw aandacht") shows; href "" when it has no screen yet."""
+    return {
+        "href": action_href(a),
+        "title": a.title,
+        "kind": t[f"action.kind.{a.kind}"],
+        "reference": a.dossier_reference,
+        "due": format_date(a.due_date, lang),
+    }
 
 
 def _card(*children, **props) -> rx.Component:
@@ -103,8 +105,9 @@ def dossiers_page() -> rx.Component:
     )
 
 
-def _action_row(a) -> rx.Component:
-    return rx.hstack(
+def action_card(a) -> rx.Component:
+    """An open action: a link to its screen, or a plain card while it has none."""
+    row = rx.hstack(
         rx.box(class_name="dot", background="#c2410c", aria_hidden="true"),
         rx.vstack(
             rx.text(a["title"], weight="bold", color="#111827"),
@@ -119,6 +122,7 @@ def _action_row(a) -> rx.Component:
         wrap="wrap",
         width="100%",
     )
+    return rx.cond(a["href"] != "", _link_card(a["href"], row), _card(row))
 
 
 def actions_page() -> rx.Component:
@@ -132,7 +136,7 @@ def actions_page() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         ClientListsState.actions,
-                        lambda a: rx.cond(a["href"] != "", _link_card(a["href"], _action_row(a)), _card(_action_row(a))),
+                        action_card,
                     ),
                     spacing="3",
                     width="100%",
