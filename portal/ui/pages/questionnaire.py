@@ -155,7 +155,7 @@ class QuestionnaireState(AppState):
         self._render()
 
     def _render(self) -> None:
-        lang, t = self.lang, self.t
+        lang = self.lang
         if self.mode == "form":
             page = self._spec["pages"][self.page]
             self.page_title = page["title"][lang]
@@ -390,7 +390,6 @@ def _radio(f: FieldVM, options) -> rx.Component:
 
 
 def _control(f: FieldVM) -> rx.Component:
-    yes_no = [OptionVM(value="yes", label="", name=""), OptionVM(value="no", label="", name="")]
     return rx.match(
         f.type,
         ("longtext", rx.text_area(id=f.name, value=f.value, on_change=lambda v: S.set_field(f.name, v),
