@@ -12,7 +12,7 @@ export PYTHONUNBUFFERED := 1
 # fewer malloc arenas: upload threads decoding photos otherwise each keep their own arena (see README)
 export MALLOC_ARENA_MAX ?= 2
 
-.PHONY: run test setup setup-test migrate demo migration clean
+.PHONY: run test setup setup-test migrate demo migration locales clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,23 @@ $(TOOLS)/.installed:
 	fi
 	mkdir -p $(TOOLS) && touch $@
 
-setup: $(BIN)/.installed $(TOOLS)/.installed
+# compiled message catalogs (git-ignored), remade only when their .po is newer
+CATALOGS := $(foreach lang,nl en,locales/$(lang)/LC_MESSAGES/messages.mo)
+
+setup: $(BIN)/.installed $(TOOLS)/.installed $(CATALOGS)
+
+# pybabel compile leaves fuzzy and empty entries out (and skips a catalog whose header is fuzzy) with
+# exit status 0, so the check runs first and stops set-up with the list of what is incomplete
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(BIN)/.installed
+	$(BIN)/python -m portal.i18n --check $*
+	$(BIN)/pybabel compile -d locales -D messages -l $* --statistics
+
+# after adding or renaming ids in the code: extract them (babel.cfg) to the template, require every one
+# in both catalogs, compile. No `pybabel update`: the .po files are kept by hand (ids in the order written)
+locales: | $(BIN)/.installed
+	$(BIN)/pybabel --quiet extract -F babel.cfg -o locales/messages.pot --no-location --omit-header --sort-output portal
+	$(BIN)/python -m portal.i18n --check --template locales/messages.pot
+	$(BIN)/pybabel compile -d locales -D messages --statistics
 
 # a browser for the end-to-end tests: Debian's Chromium when none is present, else Playwright's download
 setup-test: setup
@@ -60,4 +76,4 @@ migration: setup
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
 clean:
-	rm -rf .web .web-* .states $(VENV) $(TOOLS)
+	rm -rf .web .web-* .states $(VENV) $(TOOLS) $(CATALOGS)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 REFUSED_SECRETS = {"", "change-me", "changeme", "secret", "dev", "default"}
+SMS_BACKENDS = {"console": "console", "local": "console", "twilio": "twilio"}  # SMS_BACKEND -> backend
 
 
 class ConfigError(RuntimeError):
@@ -68,7 +69,12 @@ class Settings:
     smtp_user: str | None
     smtp_password: str | None
     smtp_starttls: bool
-    sms_backend: str
+    sms_backend: str  # "console" (local: a folder and the log) or "twilio"
+    sms_dir: Path
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_from: str | None
+    twilio_api_base: str | None  # None = https://api.twilio.com; another base only for tests or a proxy
     session_idle_minutes: int
     session_absolute_hours: int
     upload_max_bytes: int
@@ -101,6 +107,19 @@ def _secret_key(data_dir: Path, production: bool) -> str:
     return key_file.read_text(encoding="utf-8").strip()
 
 
+def _sms_backend() -> str:
+    """``SMS_BACKEND``: ``console`` (alias ``local``) or ``twilio``; Twilio needs its three settings."""
+    raw = (env("SMS_BACKEND", "console") or "").strip().lower()
+    if raw not in SMS_BACKENDS:
+        raise ConfigError(f"SMS_BACKEND must be console, local or twilio, got {raw!r}")
+    backend = SMS_BACKENDS[raw]
+    if backend == "twilio":
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"):
+            if env(name) is None:
+                raise ConfigError(f"{name} (or {name}_FILE) is required when SMS_BACKEND=twilio.")
+    return backend
+
+
 def load_settings() -> Settings:
     production = (env("PORTAL_ENV", "development") or "").lower() == "production"
     data_dir = Path(env("PORTAL_DATA_DIR", str(ROOT / "data"))).resolve()
@@ -119,7 +138,12 @@ def load_settings() -> Settings:
         smtp_user=env("SMTP_USER"),
         smtp_password=env("SMTP_PASSWORD"),
         smtp_starttls=env_bool("SMTP_STARTTLS", True),
-        sms_backend=env("SMS_BACKEND", "console"),
+        sms_backend=_sms_backend(),
+        sms_dir=Path(env("SMS_DIR", str(data_dir / "sms"))),
+        twilio_account_sid=env("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=env("TWILIO_AUTH_TOKEN"),
+        twilio_from=env("TWILIO_FROM"),
+        twilio_api_base=env("TWILIO_API_BASE"),
         session_idle_minutes=env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=env_int("SESSION_ABSOLUTE_HOURS", 12),
         upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),

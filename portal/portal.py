@@ -8,11 +8,22 @@ import reflex as rx
 
 from portal.api.auth import routes_app, security_headers
 from portal.config import get_settings
+from portal.ui.pages.accounts import AccountsState, accounts_page
 from portal.ui.pages.client.home import HomeState, home_page
 from portal.ui.pages.client.lists import ClientListsState, actions_page, dossiers_page
 from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dossier_page
 from portal.ui.pages.profile import ProfileState, profile_page
-from portal.ui.pages.public.auth_pages import AuthFormState, forgot_page, login_page, reset_page
+from portal.ui.pages.twofa import TwofaState, email_page, twofa_page
+from portal.ui.pages.public.auth_pages import (
+    AuthFormState,
+    LoginCodeState,
+    activate_page,
+    email_confirm_page,
+    forgot_page,
+    login_code_page,
+    login_page,
+    reset_page,
+)
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
 from portal.ui.pages.staff.questionnaires import DefinitionsState, questionnaires_page
 from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page, tasks_page
@@ -66,10 +77,16 @@ app.add_page(lambda: rx.center(rx.spinner(size="3"), padding="48px"), route="/",
 app.add_page(login_page, route="/login", title="Portal — Inloggen / Log in", on_load=PUBLIC)
 app.add_page(forgot_page, route="/wachtwoord-vergeten", title="Portal — Wachtwoord vergeten", on_load=PUBLIC)
 app.add_page(reset_page, route="/wachtwoord-herstellen", title="Portal — Nieuw wachtwoord", on_load=PUBLIC)
+app.add_page(activate_page, route="/activeren", title="Portal — Account activeren", on_load=PUBLIC)
+app.add_page(login_code_page, route="/login/code", title="Portal — Verificatiecode / Verification code", on_load=LoginCodeState.on_load)
 app.add_page(home_page, route="/home", title="Portal — Home", on_load=HomeState.on_load)
 app.add_page(dossiers_page, route="/dossiers", title="Portal — Dossiers", on_load=ClientListsState.load_dossiers)
 app.add_page(actions_page, route="/acties", title="Portal — Acties", on_load=ClientListsState.load_actions)
 app.add_page(profile_page, route="/mijn-gegevens", title="Portal — Mijn gegevens", on_load=ProfileState.on_load)
+app.add_page(accounts_page, route="/mijn-gegevens/accounts", title="Portal — Extra accounts", on_load=AccountsState.on_load)
+app.add_page(twofa_page, route="/mijn-gegevens/tweestapsverificatie", title="Portal — Tweestapsverificatie", on_load=TwofaState.on_load)
+app.add_page(email_page, route="/mijn-gegevens/e-mailadres", title="Portal — E-mailadres wijzigen", on_load=TwofaState.on_load)
+app.add_page(email_confirm_page, route="/e-mailadres-bevestigen", title="Portal — E-mailadres bevestigen", on_load=AuthFormState.confirm_email)
 app.add_page(office_dossiers_page, route="/kantoor", title="Portal — Kantoor", on_load=OfficeDossiersState.on_load)
 app.add_page(client_dossier_page, route="/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)
 app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title="Portal — Dossier", on_load=DossierState.on_load)

@@ -55,6 +55,7 @@ _ENV_TO_CLEAR = [
     "PORTAL_ENV", "PORTAL_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "SITE_URL", "MAIL_FROM", "MAIL_OUTBOX_DIR",
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMS_BACKEND",
     "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "REFLEX_REDIS_URL",
+    "SMS_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE",
 ]
 SITE_URL = "http://portal.test:3000"
 
@@ -64,6 +65,7 @@ def clear_caches() -> None:
     import importlib
 
     from portal.adapters.mail import get_mailer
+    from portal.adapters.sms import get_sms_sender
     from portal.config import get_settings
     from portal.db.engine import get_engine
 
@@ -72,6 +74,7 @@ def clear_caches() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_mailer.cache_clear()
+    get_sms_sender.cache_clear()
     try:  # newer than the foundation; optional so this fixture does not depend on it
         importlib.import_module("portal.adapters.filestore").get_file_store.cache_clear()
     except (ImportError, AttributeError):

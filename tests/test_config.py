@@ -9,11 +9,15 @@ import pytest
 from portal.config import ConfigError, get_settings, load_settings
 
 GOOD_KEY = "k" * 20 + "Q2v9xL0pR7tY3mN8bV5cZ1aS6dF4gH2j"  # 52 characters
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t0ken-from-env", "TWILIO_FROM": "+3197010000000"}
 
 
 @pytest.fixture
 def env(clean_env):
     """A clean environment with the data dir in tmp_path; returns monkeypatch for more settings."""
+    for name in [*TWILIO, "TWILIO_API_BASE", "SMS_DIR"]:
+        clean_env.delenv(name, raising=False)
+        clean_env.delenv(f"{name}_FILE", raising=False)
     return clean_env
 
 
@@ -148,3 +152,57 @@ def test_get_settings_is_read_once(env):
     first = get_settings()
     env.setenv("SITE_URL", "https://elsewhere.example.nl")
     assert get_settings() is first  # cached for the process: restart to change settings
+
+
+def test_sms_defaults(env, tmp_path):
+    env.setenv("SECRET_KEY", GOOD_KEY)
+    s = load_settings()
+    assert s.sms_backend == "console"
+    assert s.sms_dir == (tmp_path / "data").resolve() / "sms"
+    assert (s.twilio_account_sid, s.twilio_auth_token, s.twilio_from, s.twilio_api_base) == (None, None, None, None)
+
+
+@pytest.mark.parametrize("raw, backend", [("console", "console"), ("local", "console"), ("Local", "console"),
+                                          ("twilio", "twilio"), ("TWILIO", "twilio")])
+def test_sms_backends(env, raw, backend):
+    env.setenv("SECRET_KEY", GOOD_KEY)
+    for name, value in TWILIO.items():
+        env.setenv(name, value)
+    env.setenv("SMS_BACKEND", raw)
+    assert load_settings().sms_backend == backend
+
+
+def test_unknown_sms_backend_is_a_config_error(env):
+    env.setenv("SECRET_KEY", GOOD_KEY)
+    env.setenv("SMS_BACKEND", "carrier-pigeon")
+    with pytest.raises(ConfigError, match="SMS_BACKEND"):
+        load_settings()
+
+
+@pytest.mark.parametrize("missing", list(TWILIO))
+def test_twilio_without_its_settings_refuses_to_start(env, missing):
+    env.setenv("SECRET_KEY", GOOD_KEY)
+    env.setenv("SMS_BACKEND", "twilio")
+    for name, value in TWILIO.items():
+        if name != missing:
+            env.setenv(name, value)
+    with pytest.raises(ConfigError, match=missing):
+        load_settings()
+    env.setenv(missing, TWILIO[missing])
+    assert load_settings().sms_backend == "twilio"
+
+
+def test_twilio_settings(env, tmp_path):
+    (tmp_path / "twilio_token").write_text("t0ken-from-file\n")
+    env.setenv("SECRET_KEY", GOOD_KEY)
+    env.setenv("SMS_BACKEND", "twilio")
+    for name, value in TWILIO.items():
+        env.setenv(name, value)
+    env.setenv("TWILIO_AUTH_TOKEN_FILE", str(tmp_path / "twilio_token"))  # the file wins
+    env.setenv("TWILIO_API_BASE", "http://127.0.0.1:8099")
+    env.setenv("SMS_DIR", str(tmp_path / "texts"))
+    s = load_settings()
+    assert s.twilio_account_sid == TWILIO["TWILIO_ACCOUNT_SID"] and s.twilio_from == TWILIO["TWILIO_FROM"]
+    assert s.twilio_auth_token == "t0ken-from-file"
+    assert s.twilio_api_base == "http://127.0.0.1:8099"
+    assert s.sms_dir == tmp_path / "texts"

@@ -9,6 +9,11 @@ import pytest
 
 MODULES = [
     "portal.i18n",
+    "portal.adapters.sms",
+    "portal.domain.twofa",
+    "portal.domain.security",
+    "portal.domain.notifications",
+    "portal.domain.accounts",
     "portal.domain.ratelimit",
     "portal.domain.phases",
     "portal.api.auth",

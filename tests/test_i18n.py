@@ -1,18 +1,29 @@
 """The nl and en catalogs: the same ids, no empty texts, the same placeholders, and every id the code
-uses exists in both (literal ids found by reading the source; f-string ids expanded from the enums)."""
+uses exists in both (literal ids found by reading the source; f-string ids expanded from the enums).
+Also: what pybabel extracts with babel.cfg has both texts, nothing is fuzzy or empty (pybabel compile
+would drop it silently), the compiled .mo holds what the .po holds and ``catalog`` reads the right file."""
 
 from __future__ import annotations
 
 import ast
+import io
+import logging
+import os
 import re
+import shutil
 import string
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 
-from portal.i18n import LANGUAGES, LOCALES_DIR, catalog, translate
+from portal import i18n
+from portal.i18n import LANGUAGES, LOCALES_DIR, catalog, check_catalogs, read_messages, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / "portal"
@@ -129,6 +140,8 @@ def scan_source(paths: list[Path] | None = None) -> tuple[dict[str, set[str]], d
             if isinstance(node, ast.JoinedStr) and node.values:
                 first = node.values[0]
                 fstring_parts.update(id(v) for v in node.values)
+                if id(node) in skip:  # audit.record(db, f"twofa.{event}") names an audit action
+                    continue
                 if isinstance(first, ast.Constant) and isinstance(first.value, str) and PREFIX_RE.match(first.value):
                     if first.value.split(".")[0] in NAMESPACES:
                         prefixes.setdefault(first.value, set()).add(rel)
@@ -166,6 +179,12 @@ def dynamic_ids() -> dict[str, set[str]]:
                   Counts(total=1, handled=1).state}
         expand["dossier.state."] = {f"dossier.state.{s}" for s in states}
         expand["detail."] = {f"detail.{key}" for fields in PHASE_FIELDS.values() for key, _kind in fields}
+    except ImportError:
+        pass
+    try:  # the account security mails: translate(lang, f"mail.security.{event}")
+        from portal.domain.security import SECURITY_EVENTS
+
+        expand["mail.security."] = {f"mail.security.{event}" for event in SECURITY_EVENTS}
     except ImportError:
         pass
     from portal.db.models import ResponseStatus  # the dossier screen's questionnaire rows
@@ -206,6 +225,15 @@ def test_scanner_reports_a_misspelt_id(tmp_path):
     assert set(prefixes) == {"action.kind.", "nav."}
 
 
+def test_scanner_skips_audit_names_built_with_fstrings(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def log(event):\n    audit.record(db, f'nav.{event}')\n    return t(f'nav.{event}')\n")
+    literal, prefixes = scan_source([sample])
+    assert (literal, set(prefixes)) == ({}, {"nav."})
+    sample.write_text("def log(event):\n    audit.record(db, f'nav.{event}')\n")
+    assert scan_source([sample]) == ({}, {})
+
+
 def test_every_literal_id_in_the_code_exists_in_both_catalogs():
     missing = {
         msgid: sorted(files)
@@ -237,3 +265,156 @@ def test_domain_label_helpers_produce_catalog_ids():
         for phase in phases:
             assert phase_label_id(dossier_type, phase) in NL
     assert set(PHASES) == set(DossierType)
+
+
+# -- extraction (babel.cfg), compiled catalogs, what set-up refuses ---------------------------------
+
+PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]  # pybabel of this interpreter
+
+
+def pybabel(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*PYBABEL, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def incomplete(path: Path, lang: str) -> list[str]:
+    """Entries ``pybabel compile`` would drop: fuzzy or without text (and a fuzzy header drops all)."""
+    with open(path, "rb") as fh:
+        po = read_po(fh, locale=lang)
+    found = ["<header is fuzzy>"] if po.fuzzy else []
+    found += [m.id for m in po if m.id and (m.fuzzy or not isinstance(m.string, str) or not m.string.strip())]
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_fuzzy_or_empty_entry_so_compile_keeps_every_message(lang):
+    assert incomplete(po_path(lang), lang) == []
+    assert check_catalogs([lang]) == []  # what `make setup` runs before compiling
+
+
+def test_a_fuzzy_or_empty_entry_is_caught(tmp_path, monkeypatch):
+    for lang in LANGUAGES:
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        shutil.copy(po_path(lang), tmp_path / lang / "LC_MESSAGES" / "messages.po")
+    nl = tmp_path / "nl" / "LC_MESSAGES" / "messages.po"
+    text = nl.read_text(encoding="utf-8")
+    text = text.replace('msgid "nav.home"\n', '#, fuzzy\nmsgid "nav.home"\n', 1)
+    text = re.sub(r'(msgid "nav.profile"\nmsgstr )".*"', r'\1""', text, count=1)
+    nl.write_text(text.replace('#\nmsgid ""\n', '#\n#, fuzzy\nmsgid ""\n', 1), encoding="utf-8")
+    assert incomplete(nl, "nl") == ["<header is fuzzy>", "nav.home", "nav.profile"]
+
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    problems = check_catalogs()
+    assert any("header entry is marked fuzzy" in p for p in problems)
+    assert any("nav.home is marked fuzzy" in p for p in problems)
+    assert any("nav.profile has no text" in p for p in problems)
+    assert all("/nl/LC_MESSAGES/" in p for p in problems), problems  # en is fine
+    assert i18n.main(["--check", "en"]) == 0
+    assert i18n.main(["--check"]) == 1  # set-up stops here
+
+    # and this is why: pybabel compile itself succeeds while leaving the messages out
+    done = pybabel("compile", "-d", tmp_path, "-D", "messages", "-l", "nl")
+    assert "is marked as fuzzy, skipping" in done.stderr
+    assert not (tmp_path / "nl" / "LC_MESSAGES" / "messages.mo").exists()
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict[str, list[str]]:
+    """Every id pybabel extracts from portal/ with babel.cfg -> where."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    pybabel("extract", "-F", "babel.cfg", "-o", pot, "--omit-header", "portal")
+    with open(pot, "rb") as fh:
+        return {m.id: [f"{file}:{line}" for file, line in m.locations] for m in read_po(fh) if m.id}
+
+
+def test_every_extracted_id_has_a_dutch_and_an_english_text(extracted):
+    missing = {msgid: where for msgid, where in extracted.items() if not NL.get(msgid) or not EN.get(msgid)}
+    assert missing == {}, "add them (both languages), see README: Translations"
+
+
+def test_extraction_sees_each_way_the_code_names_an_id(extracted):
+    assert {
+        "nav.logout",  # t("...")
+        "mail.reset.subject",  # translate(lang, "...")
+        "auth.missing_fields",  # _error(lang, "...", 400)
+        "auth.invalid",  # InvalidInput("...")
+        "auth.expired",  # NotFound("...")
+        "upload.refused_too_large",  # Refused("...", mb=...)
+        "twofa.cooldown",  # Throttled("...", seconds=...)
+        "common.yes", "common.no",  # translate(lang, "common.yes" if value else "common.no")
+    } <= set(extracted)
+    assert sorted(i for i in extracted if not ID_RE.match(i)) == []  # ids, no prose
+    in_source = {
+        node.value
+        for path in PORTAL.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    # each is one literal of the source: babel's own `python` method would give "common.yescommon.no"
+    assert sorted(set(extracted) - in_source) == []
+    assert "login.failed" not in extracted  # audit.record names are not messages
+
+
+def test_extract_ids_splits_conditionals_and_skips_what_is_not_literal():
+    source = (
+        b"def page(x):\n"
+        b"    raise InvalidInput('a.one' if x else 'a.two')\n"
+        b"    return t('b.one'), t(f'c.{x}'), t(x), translate(lang, 'd.one'), other('e.one'), NotFound()\n"
+    )
+    keywords = {"t": None, "translate": (2,), "InvalidInput": None, "NotFound": None}
+    found = [(line, msgid) for line, msgid, _, _ in extract(i18n.extract_ids, io.BytesIO(source), keywords)]
+    assert found == [(2, "a.one"), (2, "a.two"), (3, "b.one"), (3, "d.one")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_catalog_holds_what_the_po_holds(lang, tmp_path):
+    mo = tmp_path / f"{lang}.mo"
+    done = pybabel("compile", "-i", po_path(lang), "-o", mo, "-l", lang, "--statistics")
+    assert "(100%) translated" in done.stderr
+    assert read_messages(mo, lang) == raw_messages(lang) == read_messages(po_path(lang), lang)
+
+
+@pytest.fixture
+def locales_copy(tmp_path, monkeypatch):
+    """A copy of the catalogs, made the one catalog() reads; the real ones again afterwards."""
+    for lang in LANGUAGES:
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        shutil.copy(po_path(lang), tmp_path / lang / "LC_MESSAGES" / "messages.po")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    catalog.cache_clear()
+    yield tmp_path
+    monkeypatch.undo()
+    catalog.cache_clear()
+
+
+def test_catalog_reads_the_mo_unless_the_po_is_newer(locales_copy, caplog):
+    po = locales_copy / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    with caplog.at_level(logging.INFO, logger="portal.i18n"):
+        assert catalog("en") == raw_messages("en")  # no .mo yet: the .po
+    assert "catalog source" in caplog.text and "messages.po" in caplog.text
+
+    # a .mo that differs from the .po on one message shows which file was read
+    edited = locales_copy / "edited.po"
+    text = po.read_text(encoding="utf-8")
+    edited.write_text(text.replace('msgstr "Home"', 'msgstr "Home (mo)"', 1), encoding="utf-8")
+    pybabel("compile", "-i", edited, "-o", mo, "-l", "en")
+    os.utime(po, (time.time() - 60, time.time() - 60))
+    catalog.cache_clear()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="portal.i18n"):
+        assert catalog("en")["nav.home"] == "Home (mo)"
+    assert "compiled catalog" in caplog.text and "messages.mo" in caplog.text
+
+    os.utime(po)  # the .po edited after compiling: the .mo is stale
+    catalog.cache_clear()
+    assert catalog("en")["nav.home"] == "Home"
+    assert i18n.catalog_source("en") == po
+
+
+def test_each_language_gets_its_own_catalog():
+    assert catalog("en")["nav.profile"] != catalog("nl")["nav.profile"]
+    assert catalog("en")["nav.profile"] == EN["nav.profile"] and catalog("nl")["nav.profile"] == NL["nav.profile"]
+    differing = [msgid for msgid in NL if NL[msgid] != EN.get(msgid)]
+    assert len(differing) > len(NL) // 2  # most texts differ between Dutch and English

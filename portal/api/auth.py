@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal.config import get_settings
-from portal.domain import auth
+from portal.domain import auth, twofa
 from portal.domain.errors import InvalidInput, Throttled
 from portal.i18n import LANGUAGES, pick_language, translate
 
@@ -96,19 +96,58 @@ async def login(request: Request) -> JSONResponse:
         return _error(lang, "auth.throttled", 429, minutes=minutes)
     except InvalidInput as exc:
         return _error(lang, exc.msgid, 401)
+    return _signed_in(result)
+
+
+def _signed_in(result: auth.LoginResult) -> JSONResponse:
+    """The answer to a finished login step: the session cookie, or the pending second step's cookie
+    (HttpOnly, 10 minutes; it opens nothing but the code page)."""
     settings = get_settings()
-    response = JSONResponse({"redirect": result.actor.home_path}, headers={"Cache-Control": "no-store"})
-    response.set_cookie(
-        auth.SESSION_COOKIE,
-        result.token,
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=settings.secure_cookies,
-    )
+    response = JSONResponse({"redirect": result.redirect}, headers={"Cache-Control": "no-store"})
+    cookie = {"path": "/", "httponly": True, "samesite": "strict", "secure": settings.secure_cookies}
+    if result.pending:
+        response.set_cookie(twofa.PENDING_COOKIE, result.pending, max_age=int(twofa.CHALLENGE_TTL.total_seconds()), **cookie)
+        return response
+    response.set_cookie(auth.SESSION_COOKIE, result.token, max_age=settings.session_absolute_hours * 3600, **cookie)
+    response.delete_cookie(twofa.PENDING_COOKIE, **cookie)
     response.set_cookie("portal_lang", result.actor.language, max_age=365 * 86400, path="/", samesite="lax", secure=settings.secure_cookies)
     return response
+
+
+async def code(request: Request) -> JSONResponse:
+    """The second login step: ``code`` (SMS or authenticator) or ``recovery`` (the recovery code)."""
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = _lang(request, body)
+    pending = cookie_value(request.headers.get("cookie"), twofa.PENDING_COOKIE)
+    recovery = body.get("recovery", "").strip()
+    given = recovery or body.get("code", "").strip()
+    if not given:
+        return _error(lang, "twofa.code_missing", 400)
+    try:
+        result = await run_in_threadpool(
+            auth.login_second_step, pending, given, recovery=bool(recovery), ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
+        )
+    except Throttled as exc:
+        return _error(lang, exc.msgid, 429, **exc.params)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 401, **exc.params)
+    return _signed_in(result)
+
+
+async def resend_code(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = _lang(request, body)
+    try:
+        await run_in_threadpool(twofa.resend_login_code, cookie_value(request.headers.get("cookie"), twofa.PENDING_COOKIE))
+    except Throttled as exc:
+        return _error(lang, exc.msgid, 429, **exc.params)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 400, **exc.params)
+    return JSONResponse({"message": translate(lang, "twofa.code_resent")}, headers={"Cache-Control": "no-store"})
 
 
 async def logout(request: Request) -> JSONResponse:
@@ -134,7 +173,7 @@ async def forgot(request: Request) -> JSONResponse:
     return JSONResponse({"message": translate(lang, "forgot.sent")}, headers={"Cache-Control": "no-store"})
 
 
-async def reset(request: Request) -> JSONResponse:
+async def _set_password(request: Request, purpose: str, done: str) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
@@ -143,10 +182,19 @@ async def reset(request: Request) -> JSONResponse:
     if password != repeat:
         return _error(lang, "reset.mismatch", 400)
     try:
-        await run_in_threadpool(auth.reset_password, body.get("token", ""), password, ip=client_ip(request))
+        await run_in_threadpool(auth.reset_password, body.get("token", ""), password, ip=client_ip(request), purpose=purpose)
     except InvalidInput as exc:
         return _error(lang, exc.msgid, 400, **exc.params)
-    return JSONResponse({"redirect": "/login?reset=1"}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"redirect": done}, headers={"Cache-Control": "no-store"})
+
+
+async def reset(request: Request) -> JSONResponse:
+    return await _set_password(request, "reset", "/login?reset=1")
+
+
+async def activate(request: Request) -> JSONResponse:
+    """An extra account's activation link: the invited colleague sets their password."""
+    return await _set_password(request, "activation", "/login?activated=1")
 
 
 ROUTES = [
@@ -154,6 +202,9 @@ ROUTES = [
     Route("/auth/logout", logout, methods=["POST"]),
     Route("/auth/forgot", forgot, methods=["POST"]),
     Route("/auth/reset", reset, methods=["POST"]),
+    Route("/auth/activate", activate, methods=["POST"]),
+    Route("/auth/code", code, methods=["POST"]),
+    Route("/auth/code/resend", resend_code, methods=["POST"]),
 ]
 
 

@@ -114,6 +114,9 @@ class Office(SQLModel, table=True):
     email: str = Field(max_length=254)
     phone: str = Field(default="", max_length=40)
     brand_color: str = Field(default="#1f4e79", max_length=9)
+    # set by the office's admins: these users cannot reach any data before two-step verification is on
+    require_twofa_clients: bool = Field(default=False)
+    require_twofa_staff: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -129,6 +132,19 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime | None = None
     last_login_at: datetime | None = None
+    # two-step verification: "" (off), "sms" or "totp"; the verified number; the TOTP secret
+    # (encrypted with a key derived from SECRET_KEY); the last TOTP time step used (no replay);
+    # the recovery code's HMAC (single-use)
+    twofa_method: str = Field(default="", max_length=10)
+    twofa_phone: str = Field(default="", max_length=20)
+    totp_secret: str = Field(default="", max_length=255)
+    totp_last_step: int = Field(default=0)
+    recovery_code_hash: str = Field(default="", max_length=64)
+    # e-mail notification choices (senders call portal.domain.notifications.wants)
+    notify_documents: bool = Field(default=True)
+    notify_questionnaires: bool = Field(default=True)
+    notify_requests: bool = Field(default=True)
+    notify_rejections: bool = Field(default=True)
 
 
 class StaffMembership(SQLModel, table=True):
@@ -220,15 +236,63 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime
     ip: str = Field(default="", max_length=45)
     user_agent: str = Field(default="", max_length=300)
+    # "" = a full session; "twofa_setup" = the office requires two-step verification and the user
+    # has none yet: such a session reaches the set-up page only
+    scope: str = Field(default="", max_length=20)
 
 
 class PasswordResetToken(SQLModel, table=True):
+    """A single-use link token: a password reset (1 hour) or an extra account's activation (7 days)."""
+
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
+    purpose: str = Field(default="reset", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class TwoFactorChallenge(SQLModel, table=True):
+    """One two-step attempt: a login's second step, a set-up of SMS or an authenticator, or a re-check
+    before a change. The browser holds a random token (a cookie or server-side state), we keep its HMAC.
+    An SMS code belongs to its challenge only; ``tries`` counts wrong and right entries alike."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    purpose: str = Field(max_length=20)  # login | reauth | setup_sms | setup_totp
+    method: str = Field(default="", max_length=10)  # sms | totp (how this challenge is answered)
+    phone: str = Field(default="", max_length=20)  # where the SMS code went
+    secret: str = Field(default="", max_length=255)  # a TOTP secret being set up (encrypted)
+    code_hash: str = Field(default="", max_length=64)
+    code_expires_at: datetime | None = None
+    last_sent_at: datetime | None = None
+    tries: int = Field(default=0)
+    verified_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class EmailChange(SQLModel, table=True):
+    """A requested new e-mail address, waiting for the link sent to it (single-use, 24 hours)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    new_email: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SmsSend(SQLModel, table=True):
+    """One SMS code sent: the daily caps per user and per number count these rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    phone_key: str = Field(max_length=64, index=True)  # HMAC of the number
+    sent_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class RateLimit(SQLModel, table=True):

@@ -11,6 +11,8 @@ Rules (DESIGN.md §1):
   (not the lender) and it is open (to deliver, or rejected); staff of the dossier's offices may
   deliver on the client's behalf; reviewing is for staff of the handling office and advisers of the
   linked intermediary office;
+- company accounts: only the company's main account (its primary member) manages the company's extra
+  accounts (its non-primary members); never the main account itself, never another company's;
 - anyone else sees nothing, and a denied object looks exactly like a missing one (NotFound).
 """
 
@@ -22,6 +24,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.db.engine import get_engine
 from portal.db.models import (
+    Client,
+    ClientKind,
+    ClientMember,
     DeliveredBy,
     Document,
     DocumentKind,
@@ -30,6 +35,7 @@ from portal.db.models import (
     DossierParticipant,
     RequestStatus,
     StaffRole,
+    User,
 )
 from portal.domain.actor import Actor
 from portal.domain.errors import NotFound
@@ -124,3 +130,47 @@ def can_review(actor: Actor, dossier: Dossier) -> bool:
     if dossier.handling_office_id in actor.office_ids:
         return True
     return dossier.intermediary_office_id is not None and actor.has_role(dossier.intermediary_office_id, StaffRole.ADVISER)
+
+
+def administered_offices(actor: Actor) -> tuple[int, ...]:
+    """The offices whose settings ``actor`` may change: those where they are an office admin."""
+    if not actor.is_staff:
+        return ()
+    return tuple(sorted({m.office_id for m in actor.memberships if m.role == StaffRole.OFFICE_ADMIN}))
+
+
+def main_company_id(db: Session, actor: Actor) -> int | None:
+    """The company client whose main account ``actor`` is (read from the database, not the session's
+    snapshot); None for a person, a company's extra account, staff or anyone else."""
+    if not actor.is_client:
+        return None
+    return db.exec(
+        select(ClientMember.client_id)
+        .join(Client, Client.id == ClientMember.client_id)
+        .where(ClientMember.user_id == actor.user_id, ClientMember.is_primary == true(), Client.kind == ClientKind.COMPANY)
+        .order_by(ClientMember.client_id)
+    ).first()
+
+
+def get_main_company(db: Session, actor: Actor) -> Client:
+    """The company ``actor`` is the main account of, or NotFound."""
+    company_id = main_company_id(db, actor)
+    if company_id is None:
+        raise NotFound()
+    return db.get(Client, company_id)
+
+
+def get_extra_account(db: Session, actor: Actor, user_id: int) -> tuple[Client, ClientMember, User]:
+    """An extra account (a non-primary member) of the company ``actor`` is the main account of, with its
+    membership and user; NotFound for anything else (the main account itself, another company's member)."""
+    company = get_main_company(db, actor)
+    if not is_row_id(user_id):
+        raise NotFound()
+    row = db.exec(
+        select(ClientMember, User)
+        .join(User, User.id == ClientMember.user_id)
+        .where(ClientMember.client_id == company.id, ClientMember.user_id == user_id, ClientMember.is_primary == false())
+    ).first()
+    if row is None:
+        raise NotFound()
+    return company, row[0], row[1]

@@ -24,6 +24,7 @@ class Actor:
     client_ids: tuple[int, ...] = ()
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
     ip: str = ""
+    setup_only: bool = False  # a session that may only set up two-step verification
 
     @property
     def is_client(self) -> bool:

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -21,27 +19,34 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, delete, select
 
-from portal.adapters.mail import get_mailer
 from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import (
     ClientMember,
+    EmailChange,
     PasswordResetToken,
     StaffMembership,
     User,
     UserSession,
     utcnow,
 )
-from portal.domain import audit, ratelimit
+from portal.domain import audit, ratelimit, twofa
 from portal.domain.actor import Actor, Membership
 from portal.domain.errors import InvalidInput, Throttled
+from portal.domain.security import security_mail
+from portal.domain.security import send_quietly as _send_quietly
+from portal.domain.security import token_hash
 from portal.i18n import translate
 
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN, PASSWORD_MAX = 15, 128
 RESET_TTL = timedelta(hours=1)
+EMAIL_CHANGE_TTL = timedelta(hours=24)
+ACTIVATION_TTL = timedelta(days=7)
 SESSION_COOKIE = "portal_session"
+SETUP_SCOPE = "twofa_setup"  # a session that reaches the two-step set-up page only
+SETUP_PATH = "/mijn-gegevens/tweestapsverificatie"
 COMMON_PASSWORDS = frozenset(
     {
         "wachtwoord12345", "welkom123456789", "123456789012345", "password1234567",
@@ -56,11 +61,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def token_hash(token: str) -> str:
-    """HMAC-SHA256 of a bearer token with the server's secret: a leaked table is not a key ring."""
-    return hmac.new(get_settings().secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def normalize_email(email: str) -> str:
@@ -82,13 +82,19 @@ def check_password_policy(password: str, email: str = "") -> None:
 
 @dataclass(frozen=True)
 class LoginResult:
-    token: str
-    actor: Actor
+    """Either a session (``token``, ``actor``, where to go) or, with two-step verification on, a
+    pending second step (``pending`` token for the HttpOnly cookie; no session exists yet)."""
+
+    token: str = ""
+    actor: Actor | None = None
+    redirect: str = ""
+    pending: str = ""
 
 
-def _verify(hash_: str, password: str) -> bool:
+def verify_password(hash_: str, password: str) -> bool:
+    """Argon2id check; an empty hash (an account not activated) is checked against a dummy, same time."""
     try:
-        return _hasher.verify(hash_ or _DUMMY_HASH, password)
+        return _hasher.verify(hash_ or _DUMMY_HASH, password) and bool(hash_)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -98,13 +104,12 @@ def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> L
     email = normalize_email(email)
     acct_key = ratelimit.make_key("login:acct", email)
     ip_key = ratelimit.make_key("login:ip", ip or "-")
-    settings = get_settings()
     with session_scope() as db:
         wait = max(ratelimit.blocked_for(db, acct_key), ratelimit.blocked_for(db, ip_key))
         if wait:
             raise Throttled(seconds=wait)
         user = db.exec(select(User).where(User.email == email)).first()
-        ok = _verify(user.password_hash if user else "", password) and user is not None and user.is_active
+        ok = verify_password(user.password_hash if user else "", password) and user is not None and user.is_active
         if not ok:
             ratelimit.register_failure(db, acct_key, ratelimit.LOGIN_ACCOUNT)
             ratelimit.register_failure(db, ip_key, ratelimit.LOGIN_IP)
@@ -115,25 +120,51 @@ def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> L
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         ratelimit.clear(db, acct_key)
-        token = secrets.token_urlsafe(32)
         now = utcnow()
-        row = UserSession(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(hours=settings.session_absolute_hours),
-            ip=ip[:45],
-            user_agent=user_agent[:300],
-        )
-        db.add(row)
-        user.last_login_at = now
-        db.flush()
-        audit.record(db, "login", user_id=user.id, object_type="session", object_id=row.id, ip=ip)
-        return LoginResult(token=token, actor=_actor_for(db, user, row.id, ip))
+        if user.twofa_method:
+            pending, _ = twofa.start_login(db, user, now)
+            audit.record(db, "login.password_ok", user_id=user.id, ip=ip)
+            return LoginResult(pending=pending, redirect="/login/code")
+        return open_session(db, user, ip=ip, user_agent=user_agent, now=now)
 
 
-def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "") -> Actor:
+def open_session(db: Session, user: User, *, ip: str, user_agent: str, now, how: str = "password") -> LoginResult:
+    """A new session after the last login step. Where two-step verification is required and not set
+    up, the session reaches the set-up page only."""
+    token = secrets.token_urlsafe(32)
+    scope = SETUP_SCOPE if not user.twofa_method and twofa.required_for(db, user) else ""
+    row = UserSession(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_absolute_hours),
+        ip=ip[:45],
+        user_agent=user_agent[:300],
+        scope=scope,
+    )
+    db.add(row)
+    user.last_login_at = now
+    db.flush()
+    audit.record(db, "login", user_id=user.id, object_type="session", object_id=row.id, ip=ip, how=how)
+    actor = _actor_for(db, user, row.id, ip)
+    redirect = SETUP_PATH if scope else actor.home_path
+    return LoginResult(token=token, actor=actor, redirect=redirect)
+
+
+def login_second_step(pending: str | None, code: str, *, recovery: bool = False, ip: str = "", user_agent: str = "") -> LoginResult:
+    """The code (or the recovery code) of a pending login; opens the session. A recovery code turns
+    two-step verification off, so the user is sent to set it up again."""
+    now = utcnow()
+    with session_scope() as db:
+        user = twofa.verify_login(db, pending, code, recovery=recovery, ip=ip, now=now)
+        result = open_session(db, user, ip=ip, user_agent=user_agent, now=now, how="recovery" if recovery else user.twofa_method)
+        if recovery:
+            return LoginResult(token=result.token, actor=result.actor, redirect=SETUP_PATH + "?herstel=1")
+        return result
+
+
+def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "", setup_only: bool = False) -> Actor:
     client_ids = tuple(db.exec(select(ClientMember.client_id).where(ClientMember.user_id == user.id)).all())
     memberships = tuple(
         Membership(office_id=m.office_id, role=m.role)
@@ -149,13 +180,16 @@ def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "") ->
         client_ids=client_ids,
         memberships=memberships,
         ip=ip,
+        setup_only=setup_only,
     )
 
 
-def resolve_session(token: str | None, *, ip: str = "", touch: bool = True) -> Actor | None:
+def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allow_setup: bool = False) -> Actor | None:
     """The actor behind a session token, or None when missing, unknown, idle too long or too old.
 
-    Expired rows are deleted on sight; ``touch`` moves the idle deadline (at most once a minute).
+    A set-up-only session (two-step verification required, not yet on) counts as no session unless
+    ``allow_setup``: only the set-up page asks for it. Expired rows are deleted on sight; ``touch``
+    moves the idle deadline (at most once a minute).
     """
     if not token or len(token) > 200:
         return None
@@ -174,9 +208,11 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True) -> A
         if user is None or not user.is_active:
             db.delete(row)
             return None
+        if row.scope and not allow_setup:
+            return None
         if touch and now - row.last_seen_at > timedelta(minutes=1):
             row.last_seen_at = now
-        return _actor_for(db, user, row.id, ip)
+        return _actor_for(db, user, row.id, ip, setup_only=bool(row.scope))
 
 
 def logout(token: str | None, *, ip: str = "") -> None:
@@ -210,9 +246,7 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         if user is None or not user.is_active:
             audit.record(db, "password_reset.requested_unknown", user_id=None, ip=ip)
             return
-        token = secrets.token_urlsafe(32)
-        now = utcnow()
-        db.add(PasswordResetToken(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + RESET_TTL))
+        token = issue_link_token(db, user, "reset")
         audit.record(db, "password_reset.requested", user_id=user.id, ip=ip)
         lang = user.language or language
         link = f"{get_settings().site_url}/wachtwoord-herstellen?token={token}"
@@ -224,19 +258,18 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         )
 
 
-def _send_quietly(to: str, subject: str, body: str) -> None:
-    """Send a mail; a failure is logged (type only, no address) and never undoes the caller's change.
-
-    The transactional outbox (a later issue) will retry such mails instead of dropping them.
-    """
-    try:
-        get_mailer().send(to=to, subject=subject, body=body)
-    except Exception as exc:  # noqa: BLE001
-        log.error("mail could not be sent: %s", type(exc).__name__)
+def issue_link_token(db: Session, user: User, purpose: str) -> str:
+    """A single-use link token: a password reset (1 hour) or an account activation (7 days)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    ttl = ACTIVATION_TTL if purpose == "activation" else RESET_TTL
+    db.add(PasswordResetToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, created_at=now, expires_at=now + ttl))
+    return token
 
 
-def reset_password(token: str, new_password: str, *, ip: str = "") -> str:
-    """Set a new password with a reset token; returns the user's e-mail. Ends all their sessions."""
+def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str = "reset") -> str:
+    """Set a new password with a reset (or activation) token; returns the user's e-mail. Ends all
+    their sessions and every other outstanding link."""
     now = utcnow()
     with session_scope() as db:
         row = None
@@ -244,7 +277,7 @@ def reset_password(token: str, new_password: str, *, ip: str = "") -> str:
             row = db.exec(
                 select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)).with_for_update()
             ).first()
-        if row is None or row.used_at is not None or row.expires_at <= now:
+        if row is None or row.used_at is not None or row.expires_at <= now or row.purpose != purpose:
             raise InvalidInput("reset.invalid_token")
         user = db.get(User, row.user_id)
         if user is None or not user.is_active:
@@ -260,13 +293,48 @@ def reset_password(token: str, new_password: str, *, ip: str = "") -> str:
         )
         db.exec(delete(UserSession).where(UserSession.user_id == user.id))
         ratelimit.clear(db, ratelimit.make_key("login:acct", user.email))
-        audit.record(db, "password_reset.completed", user_id=user.id, ip=ip)
+        if purpose == "activation":
+            audit.record(db, "account.activated", user_id=user.id, ip=ip)
+        else:
+            audit.record(db, "password_reset.completed", user_id=user.id, ip=ip)
+            _send_quietly(
+                user.email,
+                translate(user.language, "mail.password_changed.subject"),
+                translate(user.language, "mail.password_changed.body", name=user.full_name),
+            )
+        return user.email
+
+
+def change_password(actor: Actor, current: str, new_password: str) -> None:
+    """Mijn gegevens: a new password after the current one (rate-limited like a login). Other sessions
+    end; a security e-mail goes out."""
+    now = utcnow()
+    with session_scope() as db:
+        user = db.get(User, actor.user_id, with_for_update=True)
+        if user is None or not user.is_active:
+            raise InvalidInput("auth.expired")
+        key = ratelimit.make_key("login:acct", user.email)
+        wait = ratelimit.blocked_for(db, key, now)
+        if wait:
+            raise Throttled(minutes=max(1, (wait + 59) // 60))
+        if not verify_password(user.password_hash, current):
+            ratelimit.register_failure(db, key, ratelimit.LOGIN_ACCOUNT, now)
+            audit.record(db, "password_change.failed", user_id=user.id, ip=actor.ip)
+            db.commit()
+            raise InvalidInput("twofa.password_wrong")
+        check_password_policy(new_password, user.email)
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = now
+        query = delete(UserSession).where(UserSession.user_id == user.id)
+        if actor.session_id is not None:
+            query = query.where(UserSession.id != actor.session_id)
+        db.exec(query)
+        audit.record(db, "password.changed", user_id=user.id, ip=actor.ip)
         _send_quietly(
             user.email,
             translate(user.language, "mail.password_changed.subject"),
             translate(user.language, "mail.password_changed.body", name=user.full_name),
         )
-        return user.email
 
 
 def set_language(actor: Actor, language: str) -> None:
@@ -278,3 +346,53 @@ def set_language(actor: Actor, language: str) -> None:
         user = db.get(User, actor.user_id)
         if user is not None:
             user.language = language
+
+
+def request_email_change(actor: Actor, grant: str, new_email: str) -> str:
+    """After the re-check (``grant``): mail a confirmation link to the new address; nothing changes
+    until it is followed. Returns the normalized new address. An address in use is refused."""
+    from portal.domain.validators import EMAIL_RE
+
+    email = normalize_email(new_email)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise InvalidInput("email_change.invalid")
+    now = utcnow()
+    with session_scope() as db:
+        twofa.check_grant(db, actor, grant, now)
+        user = db.get(User, actor.user_id, with_for_update=True)
+        if user is None or not user.is_active:
+            raise InvalidInput("auth.expired")
+        if email == user.email:
+            raise InvalidInput("email_change.same")
+        if db.exec(select(User.id).where(User.email == email)).first() is not None:
+            raise InvalidInput("email_change.taken")
+        db.exec(delete(EmailChange).where(EmailChange.user_id == user.id))  # one request at a time
+        token = secrets.token_urlsafe(32)
+        db.add(EmailChange(token_hash=token_hash(token), user_id=user.id, new_email=email, created_at=now, expires_at=now + EMAIL_CHANGE_TTL))
+        audit.record(db, "email_change.requested", user_id=user.id, ip=actor.ip)
+        link = f"{get_settings().site_url}/e-mailadres-bevestigen?token={token}"
+        _send_quietly(email, translate(user.language, "mail.email_change.subject"),
+                      translate(user.language, "mail.email_change.body", name=user.full_name, link=link, hours=24))
+        return email
+
+
+def confirm_email_change(token: str, *, ip: str = "") -> str:
+    """Follow the link: the account's address becomes the new one, every session ends, and the old
+    address gets a security e-mail. Returns the new address."""
+    now = utcnow()
+    with session_scope() as db:
+        row = None
+        if token and len(token) <= 200:
+            row = db.exec(select(EmailChange).where(EmailChange.token_hash == token_hash(token)).with_for_update()).first()
+        if row is None or row.used_at is not None or row.expires_at <= now:
+            raise InvalidInput("email_change.invalid_link")
+        user = db.get(User, row.user_id, with_for_update=True)
+        if user is None or not user.is_active or db.exec(select(User.id).where(User.email == row.new_email)).first() is not None:
+            raise InvalidInput("email_change.invalid_link")
+        old = user.email
+        user.email, row.used_at = row.new_email, now
+        db.exec(delete(UserSession).where(UserSession.user_id == user.id))
+        db.exec(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+        audit.record(db, "email_change.completed", user_id=user.id, ip=ip)
+        security_mail(user, "email_changed", to=old)
+        return user.email

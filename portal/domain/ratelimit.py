@@ -33,6 +33,9 @@ class Policy:
 LOGIN_ACCOUNT = Policy(free=5, base_seconds=30, cap_seconds=15 * 60, window=timedelta(minutes=15))
 LOGIN_IP = Policy(free=20, base_seconds=30, cap_seconds=15 * 60, window=timedelta(minutes=15))
 RESET_REQUEST = Policy(free=3, base_seconds=20 * 60, cap_seconds=60 * 60, window=timedelta(hours=1))
+# wrong second-step codes (SMS, app, recovery) per account across login attempts: a right password
+# starts a new attempt, so without this an app code could be guessed five at a time forever
+TWOFA_ACCOUNT = Policy(free=10, base_seconds=60, cap_seconds=60 * 60, window=timedelta(hours=1))
 RESET_IP = Policy(free=10, base_seconds=20 * 60, cap_seconds=60 * 60, window=timedelta(hours=1))
 
 

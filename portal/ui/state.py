@@ -33,12 +33,13 @@ class AppState(rx.State):
     def _token(self) -> str | None:
         return cookie_value(self.router.headers.cookie, auth.SESSION_COOKIE)
 
-    def _actor(self) -> Actor | None:
-        return auth.resolve_session(self._token(), ip=self.router.session.client_ip)
+    def _actor(self, allow_setup: bool = False) -> Actor | None:
+        return auth.resolve_session(self._token(), ip=self.router.session.client_ip, allow_setup=allow_setup)
 
-    def _require(self, kind: UserKind | None = None) -> Actor | None:
-        """The actor when signed in (and of ``kind`` when given); also sets the header's name."""
-        actor = self._actor()
+    def _require(self, kind: UserKind | None = None, allow_setup: bool = False) -> Actor | None:
+        """The actor when signed in (and of ``kind`` when given); also sets the header's name.
+        ``allow_setup``: a session that may only set up two-step verification counts too."""
+        actor = self._actor(allow_setup)
         if actor is None or (kind is not None and actor.kind != kind):
             return None
         self.user_name, self.user_kind, self.lang = actor.full_name, str(actor.kind), actor.language
@@ -57,7 +58,9 @@ class AppState(rx.State):
 
     async def _deny(self, kind: UserKind | None = None):
         """What a page does without the right session: wipe, then go to login (or the user's home)."""
-        actor = self._actor()
+        actor = self._actor(allow_setup=True)
+        if actor is not None and actor.setup_only:
+            return rx.redirect(auth.SETUP_PATH)  # the office requires two-step verification first
         if actor is not None and kind is not None and actor.kind != kind:
             return rx.redirect(actor.home_path)
         await self._wipe()
@@ -87,7 +90,7 @@ class AppState(rx.State):
         if lang not in LANGUAGES:
             return
         self.lang = lang
-        actor = self._actor()
+        actor = self._actor(allow_setup=True)
         if actor is not None:
             auth.set_language(actor, lang)
         return rx.call_script(
@@ -109,7 +112,7 @@ class AppState(rx.State):
         This runs on mount, which may be processed before the page's on_load has chosen the language
         (events are not ordered, notably with Redis), so it chooses the language the same way itself.
         """
-        actor = self._actor()
+        actor = self._actor(allow_setup=True)
         if actor is not None:
             self.lang = actor.language if actor.language in LANGUAGES else "nl"
         else:

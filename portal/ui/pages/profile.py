@@ -1,24 +1,124 @@
-"""Mijn gegevens (both roles, first part): who is signed in, the language, logout."""
+"""Mijn gegevens (both roles): who is signed in, language, two-step verification, password, e-mail
+notifications (clients), extra accounts (a company's main user), the office's two-step requirement
+(office admins), logout."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
-from portal.ui.components import language_switch, loading, logout_button, page_title, shell, t
+from portal.domain import auth, notifications, twofa
+from portal.domain.errors import DomainError
+from portal.ui.components import alert, field, language_switch, loading, logout_button, page_title, shell, t
 from portal.ui.state import AppState
+
+
+@dataclass
+class OfficeRow:
+    office_id: int
+    name: str
+    clients: bool
+    staff: bool
 
 
 class ProfileState(AppState):
     loaded: bool = False
     email: str = ""
+    twofa_method: str = ""
+    twofa_phone: str = ""
+    is_client: bool = False
+    company_main: bool = False
+    notify_documents: bool = False
+    notify_questionnaires: bool = False
+    notify_requests: bool = False
+    notify_rejections: bool = False
+    notify_saved: str = ""
+    offices: list[OfficeRow] = []
+    password_error: str = ""
+    password_notice: str = ""
 
     @rx.event
     async def on_load(self):
         actor = self._require()
         if actor is None:
             return await self._deny()
-        self.email = actor.email
+        self.reset()
+        self.email, self.is_client = actor.email, actor.is_client
+        status = twofa.status(actor)
+        self.twofa_method, self.twofa_phone = status.method, status.phone_hint
+        if actor.is_client:
+            self._set_choices(notifications.get_choices(actor))
+            self.company_main = _is_company_main(actor)
+        self._set_offices(twofa.office_requirements(actor))
         self.loaded = True
+
+    def _set_choices(self, choices: notifications.Choices) -> None:
+        for kind in notifications.KINDS:
+            setattr(self, f"notify_{kind}", getattr(choices, kind))
+
+    def _set_offices(self, rows) -> None:
+        self.offices = [OfficeRow(office_id=r.office_id, name=r.name, clients=r.clients, staff=r.staff) for r in rows]
+
+    @rx.event
+    async def set_notification(self, kind: str, on: bool):
+        actor = self._require()
+        if actor is None:
+            return await self._deny()
+        try:
+            self._set_choices(notifications.set_choice(actor, kind, bool(on)))
+            self.notify_saved = self.t["profile.saved"]
+        except DomainError as exc:
+            self.notify_saved = self._text(exc)
+
+    @rx.event
+    async def set_requirement(self, office_id: int, who: str, on: bool):
+        actor = self._require()
+        if actor is None:
+            return await self._deny()
+        current = next((o for o in self.offices if o.office_id == office_id), None)
+        if current is None or who not in ("clients", "staff"):
+            return
+        clients = bool(on) if who == "clients" else current.clients
+        staff = bool(on) if who == "staff" else current.staff
+        try:
+            self._set_offices(twofa.set_office_requirement(actor, office_id, clients=clients, staff=staff))
+        except DomainError:
+            self._set_offices(twofa.office_requirements(actor))
+
+    @rx.event
+    async def change_password(self, form: dict):
+        actor = self._require()
+        if actor is None:
+            return await self._deny()
+        self.password_error = self.password_notice = ""
+        new, repeat = str(form.get("new_password", "")), str(form.get("new_password2", ""))
+        if new != repeat:
+            self.password_error = self.t["reset.mismatch"]
+            return
+        try:
+            auth.change_password(actor, str(form.get("current_password", "")), new)
+            self.password_notice = self.t["profile.password_changed"]
+        except DomainError as exc:
+            self.password_error = self._text(exc)
+
+
+def _is_company_main(actor) -> bool:
+    from portal.domain import accounts
+
+    return accounts.is_company_main(actor)
+
+
+# -- view --------------------------------------------------------------------------------------------
+S = ProfileState
+
+
+def _card(title_key: str, *children) -> rx.Component:
+    return rx.box(
+        rx.vstack(rx.heading(t(title_key), as_="h2", size="4"), *children, spacing="3", width="100%", align="start"),
+        class_name="row-card",
+        width="100%",
+    )
 
 
 def _row(label_key: str, value) -> rx.Component:
@@ -31,36 +131,124 @@ def _row(label_key: str, value) -> rx.Component:
     )
 
 
+def _help(key: str) -> rx.Component:
+    return rx.text(t(key), size="2", color="#4a5563")
+
+
+def _twofa_card() -> rx.Component:
+    return _card(
+        "twofa.title",
+        rx.hstack(
+            rx.badge(rx.cond(S.twofa_method != "", t("twofa.on"), t("twofa.off")), color_scheme=rx.cond(S.twofa_method != "", "green", "orange"), size="2"),
+            rx.text(
+                rx.match(
+                    S.twofa_method,
+                    ("sms", t("twofa.by_sms").replace("{phone}", S.twofa_phone)),
+                    ("totp", t("twofa.by_app")),
+                    t("twofa.off_help"),
+                ),
+                size="2",
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.link(t("profile.twofa_manage"), href="/mijn-gegevens/tweestapsverificatie", class_name="link-button", underline="none"),
+    )
+
+
+def _password_card() -> rx.Component:
+    return _card(
+        "profile.password",
+        _help("profile.password_help"),
+        rx.cond(S.password_error != "", alert(S.password_error, "red")),
+        rx.cond(S.password_notice != "", alert(S.password_notice, "green")),
+        rx.form(
+            rx.vstack(
+                field("profile.password_current", "current_password", type="password", auto_complete="current-password"),
+                field("profile.password_new", "new_password", type="password", auto_complete="new-password", max_length=128),
+                field("profile.password_repeat", "new_password2", type="password", auto_complete="new-password", max_length=128),
+                rx.button(t("profile.password_submit"), type="submit", size="3"),
+                spacing="3",
+                width="100%",
+                max_width="420px",
+            ),
+            on_submit=S.change_password,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
+def _notify_box(kind: str) -> rx.Component:
+    return rx.el.label(
+        rx.checkbox(checked=getattr(S, f"notify_{kind}"), on_change=S.set_notification(kind), size="2", id=f"notify-{kind}"),
+        rx.text(t(f"profile.notify_{kind}"), size="3"),
+        class_name="check-label",
+        html_for=f"notify-{kind}",
+    )
+
+
+def _notifications_card() -> rx.Component:
+    return _card(
+        "profile.notifications",
+        _help("profile.notifications_help"),
+        rx.vstack(*[_notify_box(kind) for kind in notifications.KINDS], spacing="2", role="group", aria_label=t("profile.notifications")),
+        rx.text(S.notify_saved, size="2", color="#166534", role="status", min_height="1.25em"),
+    )
+
+
+def _accounts_card() -> rx.Component:
+    return _card(
+        "profile.accounts",
+        _help("profile.accounts_help"),
+        rx.link(t("accounts.title"), href="/mijn-gegevens/accounts", size="3", weight="medium"),
+    )
+
+
+def _office_card() -> rx.Component:
+    def office(row: OfficeRow) -> rx.Component:
+        def switch(who: str, label_key: str, checked) -> rx.Component:
+            ident = f"require-{who}-" + row.office_id.to_string()
+            return rx.el.label(
+                rx.switch(checked=checked, on_change=S.set_requirement(row.office_id, who), id=ident),
+                rx.text(t(label_key), size="3"),
+                class_name="check-label",
+                html_for=ident,
+            )
+
+        return rx.vstack(
+            rx.text(row.name, weight="medium"),
+            switch("clients", "profile.require_clients", row.clients),
+            switch("staff", "profile.require_staff", row.staff),
+            spacing="2",
+        )
+
+    return _card("profile.office_security", _help("profile.office_security_help"), rx.foreach(S.offices, office))
+
+
 def profile_page() -> rx.Component:
     return shell(
         "profiel",
         page_title(t("nav.profile")),
         rx.cond(
-            ProfileState.loaded,
+            S.loaded,
             rx.vstack(
-                rx.box(
-                    rx.vstack(
-                        rx.heading(t("profile.account"), as_="h2", size="4"),
-                        _row("profile.name", AppState.user_name),
-                        _row("login.email", ProfileState.email),
-                        spacing="3",
-                    ),
-                    class_name="row-card",
-                    width="100%",
+                _card(
+                    "profile.account",
+                    _row("profile.name", AppState.user_name),
+                    _row("login.email", S.email),
+                    rx.link(t("email_change.title"), href="/mijn-gegevens/e-mailadres", size="2"),
                 ),
-                rx.box(
-                    rx.vstack(
-                        rx.heading(t("profile.language"), as_="h2", size="4"),
-                        rx.text(t("profile.language_help"), size="2", color="#4a5563"),
-                        language_switch(),
-                        spacing="3",
-                    ),
-                    class_name="row-card",
-                    width="100%",
-                ),
+                _card("profile.language", _help("profile.language_help"), language_switch()),
+                _twofa_card(),
+                _password_card(),
+                rx.cond(S.is_client, _notifications_card()),
+                rx.cond(S.company_main, _accounts_card()),
+                rx.cond(S.offices.length() > 0, _office_card()),
                 logout_button(size="3"),
                 spacing="4",
                 width="100%",
+                max_width="720px",
                 align="start",
             ),
             loading(),

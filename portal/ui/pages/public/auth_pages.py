@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.api.auth import cookie_value
+from portal.domain import auth, twofa
+from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, public_shell, t
 from portal.ui.state import AppState
 
@@ -33,6 +36,20 @@ class AuthFormState(AppState):
             self.notice = self.t["reset.done"]
         elif params.get("expired") == "1":
             self.notice = self.t["auth.expired"]
+        elif params.get("activated") == "1":
+            self.notice = self.t["activate.done"]
+
+    @rx.event
+    async def confirm_email(self):
+        """The link from the new address's mail: the change takes effect, every session ends."""
+        await self._wipe()
+        self._initial_language()
+        self.busy = False
+        try:
+            auth.confirm_email_change(self.router.url.query_parameters.get("token", ""), ip=self.router.session.client_ip)
+            self.error, self.notice = "", self.t["email_change.done"]
+        except DomainError as exc:
+            self.error, self.notice = self._text(exc), ""
 
     @rx.event
     def to_start(self):
@@ -121,4 +138,112 @@ def reset_page() -> rx.Component:
             field("reset.password2", "password2", type="password", auto_complete="new-password"),
         ],
         ("forgot.back", "/login"),
+    )
+
+
+class LoginCodeState(AuthFormState):
+    """The second login step. The pending attempt lives in an HttpOnly cookie set by /auth/login;
+    this page learns only how the code comes (SMS or app) and the masked number."""
+
+    method: str = ""
+    phone_hint: str = ""
+    use_recovery: bool = False
+
+    @rx.event
+    async def on_load(self):
+        """Nobody is signed in at this step: whatever the tab held before goes."""
+        await self._wipe()
+        self._initial_language()
+        pending = twofa.pending_info(cookie_value(self.router.headers.cookie, twofa.PENDING_COOKIE))
+        if pending is None:
+            return rx.redirect("/login?expired=1")
+        self.method, self.phone_hint = pending.method, pending.phone_hint
+        if not pending.sent:
+            self.error = self.t["twofa.not_sent"]
+
+    @rx.event
+    def toggle_recovery(self):
+        self.use_recovery = not self.use_recovery
+        self.error = self.notice = ""
+
+
+def login_code_page() -> rx.Component:
+    S = LoginCodeState
+    code_form = rx.form(
+        rx.vstack(
+            field("code.label", "code", auto_complete="one-time-code", input_mode="numeric", max_length=8, auto_focus=True),
+            rx.button(t("code.submit"), type="submit", size="3", width="100%", loading=S.busy),
+            spacing="4",
+            width="100%",
+        ),
+        id="code-form",
+        on_submit=_submit("/auth/code", "code-form"),
+        reset_on_submit=False,
+        no_validate=True,
+        method="post",
+    )
+    recovery_form = rx.form(
+        rx.vstack(
+            rx.text(t("code.recovery_help"), size="2", color="#4a5563"),
+            field("code.recovery_label", "recovery", auto_complete="off", max_length=24, spell_check=False),
+            rx.button(t("code.recovery_submit"), type="submit", size="3", width="100%", loading=S.busy),
+            spacing="4",
+            width="100%",
+        ),
+        id="recovery-form",
+        on_submit=_submit("/auth/code", "recovery-form"),
+        reset_on_submit=False,
+        no_validate=True,
+        method="post",
+    )
+    return public_shell(
+        rx.heading(t("code.title"), as_="h1", size="6"),
+        rx.text(
+            rx.cond(S.method == "sms", t("code.intro_sms").replace("{phone}", S.phone_hint), t("code.intro_totp")),
+            color="#4a5563",
+        ),
+        _messages(),
+        rx.cond(S.use_recovery, recovery_form, code_form),
+        rx.vstack(
+            rx.cond(
+                (S.method == "sms") & ~S.use_recovery,
+                rx.button(
+                    t("code.resend"),
+                    variant="ghost",
+                    size="2",
+                    on_click=[AuthFormState.start, rx.call_script("window.portalPost('/auth/code/resend')", callback=AuthFormState.done)],
+                ),
+            ),
+            rx.button(
+                rx.cond(S.use_recovery, t("code.back_to_code"), t("code.use_recovery")),
+                variant="ghost",
+                size="2",
+                on_click=S.toggle_recovery,
+                class_name="text-button",
+            ),
+            rx.link(t("code.back"), href="/login", size="2"),
+            spacing="2",
+            align="start",
+        ),
+    )
+
+
+def activate_page() -> rx.Component:
+    return auth_page(
+        "activate",
+        "/auth/activate",
+        [
+            field("reset.password", "password", type="password", auto_complete="new-password", max_length=128),
+            field("reset.password2", "password2", type="password", auto_complete="new-password"),
+        ],
+        ("forgot.back", "/login"),
+    )
+
+
+def email_confirm_page() -> rx.Component:
+    return public_shell(
+        rx.heading(t("email_change.title"), as_="h1", size="6"),
+        _messages(),
+        rx.cond((AuthFormState.error == "") & (AuthFormState.notice == ""), rx.text(t("email_change.confirming"))),
+        rx.link(t("code.back"), href="/login", size="2"),
     )

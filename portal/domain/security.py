@@ -1,0 +1,85 @@
+"""Small security helpers shared by the account modules: token HMACs, encryption of stored secrets,
+and the security e-mails users get when something about their account changes.
+
+>>> len(token_hash("abc")) == 64
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from portal.adapters.mail import get_mailer
+from portal.config import get_settings
+from portal.db.models import User
+from portal.i18n import translate
+
+log = logging.getLogger(__name__)
+
+
+def token_hash(token: str) -> str:
+    """HMAC-SHA256 of a bearer token or code with the server's secret: a leaked table is not a key ring."""
+    return hmac.new(get_settings().secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _fernet() -> Fernet:
+    key = hashlib.sha256(b"portal:stored-secrets:" + get_settings().secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt(value: str) -> str:
+    """Encrypt a secret we must be able to read back (an authenticator's TOTP key) with SECRET_KEY.
+
+    >>> decrypt(encrypt("JBSWY3DPEHPK3PXP"))
+    'JBSWY3DPEHPK3PXP'
+    """
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(value: str) -> str:
+    """The plain secret, or "" when it cannot be read (another SECRET_KEY, or damaged)."""
+    try:
+        return _fernet().decrypt(value.encode()).decode() if value else ""
+    except InvalidToken:
+        log.error("a stored secret could not be decrypted (was SECRET_KEY changed?)")
+        return ""
+
+
+def send_quietly(to: str, subject: str, body: str) -> None:
+    """Send a mail; a failure is logged (type only, no address) and never undoes the caller's change.
+
+    The transactional outbox (a later issue) will retry such mails instead of dropping them.
+    """
+    try:
+        get_mailer().send(to=to, subject=subject, body=body)
+    except Exception as exc:  # noqa: BLE001
+        log.error("mail could not be sent: %s", type(exc).__name__)
+
+
+SECURITY_EVENTS = (
+    "password_changed",
+    "twofa_sms_on",
+    "twofa_totp_on",
+    "twofa_off",
+    "phone_changed",
+    "recovery_used",
+    "email_changed",
+)
+
+
+def security_mail(user: User, event: str, to: str | None = None) -> None:
+    """Tell the user, in their language, that ``event`` happened to their account (and what to do if
+    it was not them). ``to`` overrides the address (the old one, after an e-mail change)."""
+    assert event in SECURITY_EVENTS, event
+    lang = user.language
+    what = translate(lang, f"mail.security.{event}")
+    send_quietly(
+        to or user.email,
+        translate(lang, "mail.security.subject", what=what),
+        translate(lang, "mail.security.body", name=user.full_name, what=what, site=get_settings().site_url),
+    )
