@@ -185,4 +185,12 @@ def field(label_key: str, input_id: str, **input_props) -> rx.Component:
 
 
 def alert(message, color: str = "red") -> rx.Component:
-    return rx.callout(message, icon="info" if color != "red" else "triangle-alert", color_scheme=color, role="alert", width="100%")
+    # orange text on its soft background is below AA contrast unless high-contrast
+    return rx.callout(
+        message,
+        icon="info" if color != "red" else "triangle-alert",
+        color_scheme=color,
+        high_contrast=color == "orange",
+        role="alert",
+        width="100%",
+    )

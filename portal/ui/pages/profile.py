@@ -139,7 +139,7 @@ def _twofa_card() -> rx.Component:
     return _card(
         "twofa.title",
         rx.hstack(
-            rx.badge(rx.cond(S.twofa_method != "", t("twofa.on"), t("twofa.off")), color_scheme=rx.cond(S.twofa_method != "", "green", "orange"), size="2"),
+            rx.badge(rx.cond(S.twofa_method != "", t("twofa.on"), t("twofa.off")), color_scheme=rx.cond(S.twofa_method != "", "green", "orange"), size="2", high_contrast=True),
             rx.text(
                 rx.match(
                     S.twofa_method,

@@ -228,9 +228,9 @@ def _resend() -> rx.Component:
 def _status_text() -> rx.Component:
     return rx.match(
         S.method,
-        ("sms", rx.hstack(rx.badge(t("twofa.on"), color_scheme="green", size="2"), rx.text(t("twofa.by_sms").replace("{phone}", S.phone_hint)), wrap="wrap", align="center")),
-        ("totp", rx.hstack(rx.badge(t("twofa.on"), color_scheme="green", size="2"), rx.text(t("twofa.by_app")), wrap="wrap", align="center")),
-        rx.hstack(rx.badge(t("twofa.off"), color_scheme="orange", size="2"), rx.text(t("twofa.off_help")), wrap="wrap", align="center"),
+        ("sms", rx.hstack(rx.badge(t("twofa.on"), color_scheme="green", size="2", high_contrast=True), rx.text(t("twofa.by_sms").replace("{phone}", S.phone_hint)), wrap="wrap", align="center")),
+        ("totp", rx.hstack(rx.badge(t("twofa.on"), color_scheme="green", size="2", high_contrast=True), rx.text(t("twofa.by_app")), wrap="wrap", align="center")),
+        rx.hstack(rx.badge(t("twofa.off"), color_scheme="orange", size="2", high_contrast=True), rx.text(t("twofa.off_help")), wrap="wrap", align="center"),
     )
 
 
