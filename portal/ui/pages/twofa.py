@@ -195,7 +195,9 @@ def _card(*children, **props) -> rx.Component:
     return rx.box(rx.vstack(*children, spacing="3", width="100%", align="start"), class_name="row-card", width="100%", **props)
 
 
-def _form(form_id: str, handler, fields: list[rx.Component], submit_key: str, extra: list[rx.Component] | None = None) -> rx.Component:
+def _form(form_id: str, handler, fields: list[rx.Component], submit_key: str, extra: list[rx.Component] | None = None, *, keep: bool = False) -> rx.Component:
+    """A step's form; ``keep``: what was typed stays after a refusal (a number, an address), codes and
+    passwords are cleared."""
     return rx.form(
         rx.vstack(
             *fields,
@@ -212,7 +214,7 @@ def _form(form_id: str, handler, fields: list[rx.Component], submit_key: str, ex
         ),
         id=form_id,
         on_submit=handler,
-        reset_on_submit=True,
+        reset_on_submit=not keep,
         width="100%",
     )
 
@@ -295,6 +297,7 @@ def _phone() -> rx.Component:
             S.submit_phone,
             [field("twofa.phone_label", "phone", type="tel", auto_complete="tel", input_mode="tel", max_length=20, placeholder="06 1234 5678")],
             "twofa.send_code",
+            keep=True,
         ),
     )
 
@@ -357,12 +360,13 @@ def _email_overview() -> rx.Component:
 
 def _email_form() -> rx.Component:
     return _card(
-        rx.heading(t("email_change.new_label"), as_="h2", size="4"),
+        rx.text(t("email_change.help"), size="2", color="#4a5563"),
         _form(
             "email-form",
             S.submit_email,
             [field("email_change.new_label", "email", type="email", auto_complete="email", max_length=254)],
             "email_change.submit",
+            keep=True,
         ),
     )
 
