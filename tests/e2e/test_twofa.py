@@ -177,6 +177,7 @@ def test_switching_language_changes_the_whole_screen_at_once(portal_server: Serv
     english = ["My details", "Language", "Two-step verification", "Change password", "E-mail notifications", "Rejected documents"]
     for text in dutch:
         expect(main).to_contain_text(text)
+    assert_no_axe_violations(page, f"/mijn-gegevens nl ({viewport})")
     sockets_before = page.evaluate("performance.getEntriesByType('navigation').length")
     page.get_by_role("button", name="English", exact=True).click()
     for text in english:
@@ -185,9 +186,76 @@ def test_switching_language_changes_the_whole_screen_at_once(portal_server: Serv
         expect(main).not_to_contain_text(text)
     expect(page.get_by_role("navigation").first).to_contain_text("My details")
     assert page.evaluate("performance.getEntriesByType('navigation').length") == sockets_before  # no reload
+    assert_no_axe_violations(page, f"/mijn-gegevens en ({viewport})")
     screenshot(page, f"profile-en-{viewport}")
     page.get_by_role("button", name="Nederlands", exact=True).click()
     for text in dutch:
         expect(main).to_contain_text(text)
     expect(main).not_to_contain_text("Two-step verification")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+
+def make_office_with_client(server: Server, tag: str) -> tuple[str, str]:
+    """An office of its own (admin + one client with a dossier), so requiring two-step there touches no
+    other test. Returns (admin e-mail, client e-mail)."""
+    admin, client = f"admin-{tag}@kantoor-{tag}.nl", f"klant-{tag}@example.nl"
+    server.run_python(
+        f"""
+        from portal.db.engine import session_scope
+        from portal.db.models import (Client, ClientKind, ClientMember, Dossier, DossierParticipant, DossierType,
+                                      Office, OfficeKind, StaffMembership, StaffRole, User, UserKind)
+        from portal.domain.auth import hash_password
+        pw = hash_password({DEMO_PASSWORD!r})
+        with session_scope() as db:
+            office = Office(name="Kantoor {tag.title()}", kind=OfficeKind.HANDLING, email="info@kantoor-{tag}.nl")
+            admin = User(email={admin!r}, full_name="Beheerder {tag.title()}", kind=UserKind.STAFF, password_hash=pw)
+            user = User(email={client!r}, full_name="Klant {tag.title()}", kind=UserKind.CLIENT, password_hash=pw)
+            person = Client(kind=ClientKind.PERSON, name="Klant {tag.title()}")
+            db.add_all([office, admin, user, person]); db.flush()
+            db.add(StaffMembership(user_id=admin.id, office_id=office.id, role=StaffRole.OFFICE_ADMIN))
+            db.add(ClientMember(client_id=person.id, user_id=user.id, is_primary=True))
+            dossier = Dossier(reference="REQ-{tag.upper()}", type=DossierType.MORTGAGE, title="Hypotheek {tag}",
+                              handling_office_id=office.id, phase="aanvraag", client_names="klant {tag}")
+            db.add(dossier); db.flush()
+            db.add(DossierParticipant(dossier_id=dossier.id, client_id=person.id))
+        """
+    )
+    return admin, client
+
+
+def test_office_admin_requires_two_step_and_a_client_must_set_it_up_first(portal_server: Server, make_context, viewport):
+    base_url = portal_server.base_url
+    admin, client = make_office_with_client(portal_server, f"verplicht{viewport}")
+    office_page = new_page(make_context(viewport=viewport, lang="nl"))
+    login(office_page, base_url, admin)
+    expect(office_page).to_have_url(path_re("/kantoor"))
+    open_page(office_page, f"{base_url}/mijn-gegevens")
+    clients_switch = office_page.get_by_role("switch", name="Verplicht voor cliënten")
+    expect(clients_switch).not_to_be_checked()
+    assert_no_axe_violations(office_page, f"/mijn-gegevens office admin ({viewport})")
+    clients_switch.click()
+    expect(clients_switch).to_be_checked()
+    open_page(office_page, f"{base_url}/mijn-gegevens")  # stored, not just shown
+    expect(office_page.get_by_role("switch", name="Verplicht voor cliënten")).to_be_checked()
+    expect(office_page.get_by_role("switch", name="Verplicht voor medewerkers")).not_to_be_checked()
+
+    page = new_page(make_context(viewport=viewport, lang="nl"))
+    login(page, base_url, client)
+    expect(page).to_have_url(path_re(SETUP))
+    expect(page.get_by_text("Uw kantoor vraagt u tweestapsverificatie in te stellen")).to_be_visible()
+    expect(page.get_by_role("button", name="Uitzetten")).to_have_count(0)
+    for elsewhere in ("/home", "/dossiers", "/mijn-gegevens"):  # nothing else opens before the set-up
+        open_page(page, base_url + elsewhere)
+        expect(page).to_have_url(path_re(SETUP))
+    expect(page.get_by_role("main")).not_to_contain_text("REQ-")
+    number = "+3161234570" + ("1" if viewport == "phone" else "2")
+    page.get_by_role("button", name="Instellen met sms").click()
+    confirm_password(page)
+    page.get_by_label("Mobiel nummer").fill(number)
+    page.get_by_role("button", name="Stuur code").click()
+    page.get_by_label("Code", exact=True).fill(sms_code(portal_server, number))
+    page.get_by_role("button", name="Controleren").click()
+    page.get_by_role("button", name="Ik heb de herstelcode bewaard").click()
+    expect(page).to_have_url(path_re("/home"))
+    open_page(page, f"{base_url}/dossiers")
+    expect(page.get_by_role("main")).to_contain_text("REQ-")
