@@ -85,3 +85,15 @@ document.addEventListener("change", async (event) => {
   }
   portalReport({ request: requestId, errors: errors, nonce: Date.now() });
 });
+
+// A photo is cleaned on the server after its upload; while a row says so (data-upload-processing), ask the
+// page's state for a refresh every second (after two minutes every ten seconds), so it shows the result.
+let portalProcessingTicks = 0;
+setInterval(() => {
+  const busy = document.querySelector("[data-upload-processing]");
+  portalProcessingTicks = busy ? portalProcessingTicks + 1 : 0;
+  if (busy && (portalProcessingTicks <= 120 || portalProcessingTicks % 10 === 0)) {
+    const refresh = document.getElementById("upload-refresh");
+    if (refresh) refresh.click();
+  }
+}, 1000);

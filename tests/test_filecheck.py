@@ -201,13 +201,14 @@ def close_to(pixel, colour, tolerance: int = 40) -> bool:
 def test_a_phone_photo_loses_exif_gps_and_comment(tmp_path):
     original = sf.jpeg(gps=True, comment=b"Alice de Jong, Keizersgracht 1")
     assert sf.exif_of(original)["gps.2"] and sf.metadata_markers(original)  # the original really carries them
-    data, content_type = filecheck.clean_image(write(tmp_path, original), "jpeg")
-    assert content_type == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
+    cleaned = filecheck.clean_image(write(tmp_path, original), "jpeg")
+    data = cleaned.data
+    assert cleaned.content_type == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
     assert sf.exif_of(data) == {}
     assert sf.metadata_markers(data) == []
     assert "comment" not in decoded(data).info and "exif" not in decoded(data).info
-    thumb = filecheck.thumbnail(data)
-    assert sf.exif_of(thumb) == {} and sf.metadata_markers(thumb) == []
+    assert sf.exif_of(cleaned.thumbnail) == {} and sf.metadata_markers(cleaned.thumbnail) == []
+    assert decoded(cleaned.thumbnail).size == decoded(data).size  # a small photo is not enlarged
 
 
 @pytest.mark.parametrize("orientation, size, top_left, bottom_right", [
@@ -217,27 +218,30 @@ def test_a_phone_photo_loses_exif_gps_and_comment(tmp_path):
     (8, (80, 120), sf.RIGHT, sf.LEFT),  # rotate 90° counter-clockwise
 ])
 def test_orientation_is_applied_before_the_tag_is_dropped(tmp_path, orientation, size, top_left, bottom_right):
-    data, _ = filecheck.clean_image(write(tmp_path, sf.jpeg((120, 80), orientation=orientation)), "jpeg")
+    cleaned = filecheck.clean_image(write(tmp_path, sf.jpeg((120, 80), orientation=orientation)), "jpeg")
+    data = cleaned.data
     img = decoded(data).convert("RGB")
     assert img.size == size
     assert close_to(img.getpixel((3, 3)), top_left)
     assert close_to(img.getpixel((img.width - 4, img.height - 4)), bottom_right)
     assert sf.exif_of(data) == {}  # no orientation tag left to rotate it a second time
+    assert decoded(cleaned.thumbnail).size == size  # the preview is upright too
 
 
 def test_png_text_chunks_are_dropped_and_png_stays_png(tmp_path):
     original = sf.png(text="Alice de Jong, BSN 123456782")
     assert b"tEXt" in original
-    data, content_type = filecheck.clean_image(write(tmp_path, original), "png")
-    assert content_type == "image/png" and data.startswith(b"\x89PNG")
+    cleaned = filecheck.clean_image(write(tmp_path, original), "png")
+    data = cleaned.data
+    assert cleaned.content_type == "image/png" and data.startswith(b"\x89PNG")
     assert sf.metadata_markers(data) == [] and b"123456782" not in data
     assert decoded(data).size == (90, 60)
 
 
 def test_big_photos_are_scaled_to_the_longest_side(tmp_path):
-    data, _ = filecheck.clean_image(write(tmp_path, sf.png((3200, 1600))), "png")
-    assert decoded(data).size == (filecheck.MAX_SIDE, filecheck.MAX_SIDE // 2)
-    assert max(decoded(filecheck.thumbnail(data)).size) == 320
+    cleaned = filecheck.clean_image(write(tmp_path, sf.png((3200, 1600))), "png")
+    assert decoded(cleaned.data).size == (filecheck.MAX_SIDE, filecheck.MAX_SIDE // 2)
+    assert decoded(cleaned.thumbnail).size == (320, 160) and decoded(cleaned.thumbnail).format == "JPEG"
 
 
 @pytest.mark.parametrize("width, height", [(30_000, 30_000), (8_000, 8_000), (50_001, 1_000)])
@@ -246,14 +250,24 @@ def test_a_pixel_bomb_is_refused_from_its_header_with_the_reason(tmp_path, width
     assert len(bomb) < 200  # tiny on disk, gigabytes once decoded
     with warnings.catch_warnings():  # Pillow warns between 1x and 2x its limit; we refuse either way
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        msgid, params = refusal(filecheck.clean_image, write(tmp_path, bomb), "png")
-    assert (msgid, params) == ("upload.refused_too_many_pixels", {"megapixels": 50})
+        for check in (filecheck.check_image_header, filecheck.clean_image):  # before the answer, and when cleaning
+            msgid, params = refusal(check, write(tmp_path, bomb), "png")
+            assert (msgid, params) == ("upload.refused_too_many_pixels", {"megapixels": 50})
 
 
 def test_the_pixel_limit_itself_is_allowed(tmp_path):
     """Exactly MAX_PIXELS passes the header check (it is then decoded and scaled down)."""
-    img = filecheck._open_image(write(tmp_path, sf.png_pixel_bomb(10_000, 5_000)), "png")
-    assert img.size == (10_000, 5_000)  # only the header was read: no 50-megapixel decode here
+    path = write(tmp_path, sf.png_pixel_bomb(10_000, 5_000))
+    filecheck.check_image_header(path, "png")  # only the header was read: no 50-megapixel decode here
+    assert filecheck._open_image(path, "png").size == (10_000, 5_000)
+
+
+def test_a_photo_cut_off_after_its_header_passes_the_header_check_but_not_the_cleaning(tmp_path):
+    """What the upload route answers before cleaning is only what the header tells; the decoder finds the rest
+    (the route then shows such a photo as failed: tests/test_upload_route.py)."""
+    path = write(tmp_path, sf.jpeg()[:800])
+    filecheck.check_image_header(path, "jpeg")
+    assert refusal(filecheck.clean_image, path, "jpeg")[0] == "upload.refused_broken_image"
 
 
 @pytest.mark.parametrize("data, kind", [
@@ -308,8 +322,9 @@ def test_heic_becomes_a_clean_jpeg(tmp_path):
     if data is None:
         pytest.skip("pillow_heif on this machine cannot encode HEIC (no x265 encoder)")
     assert filecheck.sniff(data[:16]) == "heif" and b"PortalCam" in data
-    cleaned, content_type = filecheck.clean_image(write(tmp_path, data), "heif")
-    assert content_type == "image/jpeg" and cleaned.startswith(b"\xff\xd8\xff")
+    result = filecheck.clean_image(write(tmp_path, data), "heif")
+    cleaned = result.data
+    assert result.content_type == "image/jpeg" and cleaned.startswith(b"\xff\xd8\xff")
     assert decoded(cleaned).format == "JPEG"
     img = decoded(cleaned).convert("RGB")
     assert img.size == (80, 120)  # orientation applied

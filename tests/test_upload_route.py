@@ -6,17 +6,24 @@ not upload (no session, another origin, not their item, an item that is not open
 a single byte is read, and no temporary file appears. Refusals come as JSON in the user's language.
 A process killed halfway (a real upload in a child process, SIGKILL) leaves no row and only files the
 orphan sweep removes.
+
+Photos are answered once they are on disk and their header passed, and cleaned by the background
+worker: while "processing" nothing of them is served and Bevestigen waits; one the decoder cannot read
+ends "failed", visible and removable, with no file kept; a process killed before or during the cleaning
+leaves what the sweep resumes or fails. Each test leaves the worker idle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import warnings
 from datetime import timedelta
@@ -34,6 +41,7 @@ import sample_files as sf
 from portal.api.auth import routes_app
 from portal.db.models import AuditEvent, Delivery, Document, Upload
 from portal.domain import auth, deliveries
+from portal.domain.errors import InvalidInput
 from portal.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +61,10 @@ TEXT = {  # what the user reads, per language (literal, from the catalogs)
     "upload.refused_empty": ("Het bestand is leeg", "The file is empty"),
     "upload.refused_name": ("De bestandsnaam is niet toegestaan", "The file name is not allowed"),
     "upload.refused_too_large": ("Het bestand is te groot", "The file is too large"),
+    "upload.still_processing": ("nog niet alle foto's zijn verwerkt", "not all photos have been processed yet"),
+    "upload.remove_failed": ("Verwijder eerst de bestanden die niet gelezen konden worden",
+                             "First remove the files that could not be read"),
+    "upload.processing_failed": ("Dit bestand kon niet worden gelezen", "This file could not be read"),
 }
 
 
@@ -67,6 +79,33 @@ class Body:
             part = self.data[at:at + self.chunk]
             self.consumed += len(part)
             yield part
+
+
+@pytest.fixture(autouse=True)
+def photo_worker_idle_afterwards():
+    """Nothing a test queued for the background worker runs during the next test (one worker: first in, first out)."""
+    yield
+    deliveries._photo_workers.submit(lambda: None).result(timeout=120)
+
+
+@pytest.fixture
+def paused_photo_worker():
+    """The photo worker is busy with something else: an uploaded photo stays "processing" until ``resume()``."""
+    gate = threading.Event()
+    deliveries._photo_workers.submit(gate.wait, 120)
+    yield gate.set
+    gate.set()
+
+
+def settled(db_rows, upload_id: int) -> Upload | None:
+    """The upload's row once the background worker is done with it (None if it was removed)."""
+    def done():
+        found = db_rows(Upload, id=upload_id)
+        return not found or found[0].status != "processing"
+
+    assert wait_for(done, timeout=60), "the photo was not processed in time"
+    found = db_rows(Upload, id=upload_id)
+    return found[0] if found else None
 
 
 @pytest.fixture
@@ -118,7 +157,7 @@ def says(response, lang: str, msgid: str, **params) -> bool:
 # -- the happy path --------------------------------------------------------------------------------------------
 
 
-def test_a_client_uploads_a_pdf_and_sees_it_staged(personas, sign_in, client, db_env):
+def test_a_client_uploads_a_pdf_and_sees_it_staged(personas, sign_in, client, db_env, db_rows):
     data = sf.clean_pdf("Paspoort Alice")
     body = Body(data, chunk=1000)
     r = post(client, db_env, personas.requests[PASPOORT], body, token=sign_in("alice"), name="Paspoort – voorkant é.pdf")
@@ -127,6 +166,8 @@ def test_a_client_uploads_a_pdf_and_sees_it_staged(personas, sign_in, client, db
     assert r.headers["cache-control"] == "no-store"
     body = r.json()
     assert (body["name"], body["size"]) == ("Paspoort – voorkant é.pdf", len(data))  # the URL-encoded name, decoded
+    assert body["processing"] is False  # a PDF is checked completely before the answer
+    assert db_rows(Upload, id=body["id"])[0].sha256 == hashlib.sha256(data).hexdigest()  # hashed while it arrived
     staged = deliveries.list_staged(personas.actor("alice"), personas.requests[PASPOORT])
     assert [(s.id, s.filename) for s in staged] == [(personas.uploads[ALICE_PHOTO], ALICE_PHOTO),
                                                      (body["id"], "Paspoort – voorkant é.pdf")]
@@ -295,7 +336,7 @@ def call_asgi(path: str, headers: dict[str, str], messages: list[dict]) -> tuple
 
 def test_a_client_that_disconnects_mid_body_leaves_nothing(personas, sign_in, db_env, db_rows):
     files, before = store_files(db_env), rows(db_rows)
-    chunk = b"%PDF-1.7\n" + os.urandom(700_000)  # two of these pass the 1 MiB batch: the spool has data on disk
+    chunk = b"%PDF-1.7\n" + os.urandom(700_000)  # written as it arrives: the spool has data on disk
     messages = [{"type": "http.request", "body": chunk, "more_body": True}] * 3 + [{"type": "http.disconnect"}]
     status, calls = call_asgi(f"/uploads/{personas.requests[PASPOORT]}",
                               headers_for(sign_in("alice"), "groot.pdf", "nl", db_env.site_url), messages)
@@ -307,7 +348,20 @@ CHILD = textwrap.dedent('''
     """A real upload through the route in its own process, fed from stdin; the test kills it (SIGKILL)."""
     import asyncio, os, signal, sys
 
-    token, request_id, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    token, request_id, mode, name = sys.argv[1:5]
+    if mode == "queued":  # the photo worker is busy elsewhere: the process dies with the photo still waiting
+        import threading
+
+        from portal.domain import deliveries
+
+        deliveries._photo_workers.submit(threading.Event().wait)
+    if mode == "cleaning":  # die while the worker decodes the photo
+        from portal.adapters import filecheck
+
+        def clean_image(path, kind):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        filecheck.clean_image = clean_image
     if mode == "after-store":  # die between "file moved into the store" and "row committed"
         from portal.domain import audit
 
@@ -336,7 +390,7 @@ CHILD = textwrap.dedent('''
 
         path = f"/uploads/{request_id}"
         headers = [(b"origin", get_settings().site_origin.encode()), (b"cookie", f"portal_session={token}".encode()),
-                   (b"x-upload-name", b"groot.pdf")]
+                   (b"x-upload-name", name.encode())]
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
                  "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": headers,
                  "client": ("203.0.113.9", 50000), "server": ("portal.test", 3000)}
@@ -346,11 +400,11 @@ CHILD = textwrap.dedent('''
 ''')
 
 
-def start_child(tmp_path: Path, token: str, request_id: int, mode: str) -> subprocess.Popen:
+def start_child(tmp_path: Path, token: str, request_id: int, mode: str, name: str = "groot.pdf") -> subprocess.Popen:
     script = tmp_path / "upload_child.py"
     script.write_text(CHILD)
     assert auth.SESSION_COOKIE == "portal_session"  # the child builds the cookie itself
-    return subprocess.Popen([sys.executable, str(script), token, str(request_id), mode], cwd=ROOT, env=os.environ.copy(),
+    return subprocess.Popen([sys.executable, str(script), token, str(request_id), mode, name], cwd=ROOT, env=os.environ.copy(),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -372,7 +426,7 @@ def test_a_process_killed_during_the_body_leaves_only_a_temp_file_the_sweep_remo
         child.stdin.write(data[:1_800_000])
         child.stdin.flush()
         tmp = db_env.data_dir / "files" / "tmp"
-        def spooled():  # the route writes in 1 MiB batches: one batch is on disk
+        def spooled():  # the route writes each chunk as it arrives: a MiB of it is on disk
             return tmp.exists() and any(p.stat().st_size >= 1024 * 1024 for p in tmp.glob("*.incoming"))
 
         assert wait_for(spooled), child.stderr.read1(10_000) if child.poll() is not None else "no spool file grew"
@@ -407,6 +461,141 @@ def test_a_process_killed_before_the_row_is_written_leaves_an_orphan_the_sweep_r
     assert len(db_rows(AuditEvent, action="upload.staged")) == staged_audit  # nor its audit row
     assert deliveries.sweep_orphans(older_than=timedelta(0)) == 1
     assert store_files(db_env) == files
+
+
+def new_upload(db_rows, before: int) -> Upload:
+    (row,) = [u for u in db_rows(Upload) if u.id > before]
+    return row
+
+
+def test_a_process_killed_before_its_photo_was_cleaned_leaves_it_waiting_and_the_sweep_resumes_it(personas, sign_in,
+                                                                                                 db_env, db_rows, tmp_path):
+    files, last = store_files(db_env), max(u.id for u in db_rows(Upload))
+    child = start_child(tmp_path, sign_in("alice"), personas.requests[PASPOORT], "queued", "IMG_7.JPG")
+    try:
+        child.stdin.write(sf.jpeg((120, 80), gps=True, comment=b"Alice de Jong"))
+        child.stdin.close()
+        assert child.stdout.readline().split() == [b"status", b"200"]  # answered: the photo is on disk
+    finally:
+        child.kill()
+        child.wait(10)
+    row = new_upload(db_rows, last)
+    assert row.status == "processing"
+    assert store_files(db_env) - files == {f"held/{row.storage_key}"}  # as received, outside the store's key space
+
+    assert deliveries.sweep_orphans() == 0  # queued again in this process, nothing deleted
+    row = settled(db_rows, row.id)
+    assert row.status == "staged" and row.thumb_key
+    stored = (db_env.data_dir / "files" / row.storage_key[:2] / row.storage_key).read_bytes()
+    assert sf.exif_of(stored) == {} and sf.metadata_markers(stored) == []
+    assert not any(f.startswith("held/") for f in store_files(db_env))
+
+
+def test_a_process_killed_while_cleaning_a_photo_leaves_it_failed_after_the_lease(personas, sign_in, db_env, db_rows,
+                                                                                tmp_path):
+    files, last = store_files(db_env), max(u.id for u in db_rows(Upload))
+    audit = len(db_rows(AuditEvent, action="upload.failed"))
+    child = start_child(tmp_path, sign_in("alice"), personas.requests[PASPOORT], "cleaning", "IMG_8.JPG")
+    _, err = child.communicate(sf.jpeg(gps=True), timeout=60)
+    assert child.returncode == -signal.SIGKILL, err.decode()[-2000:]
+    row = new_upload(db_rows, last)
+    assert row.status == "processing"
+    claimed = db_env.data_dir / "files" / "held" / f"{row.storage_key}.claimed"
+    assert store_files(db_env) - files == {f"held/{row.storage_key}.claimed"}  # no half-cleaned file anywhere
+
+    assert deliveries.sweep_orphans() == 0  # within the lease: a worker may still be on it
+    assert db_rows(Upload, id=row.id)[0].status == "processing" and claimed.exists()
+    stale = time.time() - deliveries.PROCESSING_LEASE.total_seconds() - 1
+    os.utime(claimed, (stale, stale))
+    deliveries.sweep_orphans()
+    row = settled(db_rows, row.id)
+    assert (row.status, row.storage_key, row.thumb_key) == ("failed", "", "")  # not tried again: it may kill again
+    assert store_files(db_env) == files
+    assert len(db_rows(AuditEvent, action="upload.failed")) == audit + 1
+    deliveries.remove_staged(personas.actor("alice"), row.id)  # the client takes it away
+    assert db_rows(Upload, id=row.id) == []
+
+
+# -- photos cleaned in the background ------------------------------------------------------------------------------
+
+
+def test_a_photo_is_answered_before_it_is_cleaned_and_never_served_before(personas, sign_in, client, db_env, db_rows,
+                                                                        paused_photo_worker):
+    token, alice, item = sign_in("alice"), personas.actor("alice"), personas.requests[PASPOORT]
+    files, deliveries_before = store_files(db_env), rows(db_rows)["Delivery"]
+    original = sf.jpeg((120, 80), orientation=6, gps=True, comment=b"Alice de Jong")
+    r = post(client, db_env, item, Body(original), token=token, name="IMG_1.JPG")
+    assert r.status_code == 200 and r.json()["processing"] is True
+    upload_id = r.json()["id"]
+    (held,) = store_files(db_env) - files
+    assert held.startswith("held/")
+    (mine,) = [s for s in deliveries.list_staged(alice, item) if s.id == upload_id]
+    assert (mine.state, mine.has_thumb, mine.content_type) == ("processing", False, "image/jpeg")
+    for thumb in (False, True):  # the file as received still has its GPS position: never served
+        assert preview(client, upload_id, token, thumb=thumb).status_code == 404
+    with pytest.raises(InvalidInput) as caught:  # Bevestigen waits
+        deliveries.confirm(alice, item)
+    assert caught.value.msgid == "upload.still_processing"
+    assert all(TEXT["upload.still_processing"][n] in translate(lang, caught.value.msgid) for n, lang in enumerate(("nl", "en")))
+    assert rows(db_rows)["Delivery"] == deliveries_before
+
+    paused_photo_worker()
+    assert settled(db_rows, upload_id).status == "staged"
+    shown = preview(client, upload_id, token).content
+    assert sf.exif_of(shown) == {} and sf.metadata_markers(shown) == []
+    assert Image.open(io.BytesIO(shown)).size == (80, 120)
+    assert not any(f.startswith("held/") for f in store_files(db_env))
+    deliveries.confirm(alice, item)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_photo_the_decoder_cannot_read_fails_visibly_and_leaves_no_file(personas, sign_in, client, db_env, db_rows, lang):
+    token, alice, item = sign_in("alice"), personas.actor("alice"), personas.requests[PASPOORT]
+    files, before = store_files(db_env), rows(db_rows)
+    cut = sf.jpeg()[:800]  # its header is whole: the route accepts it; the decoder finds the rest missing
+    r = post(client, db_env, item, Body(cut), token=token, name="kapot.jpg", lang=lang)
+    assert r.status_code == 200 and r.json()["processing"] is True
+    upload_id = r.json()["id"]
+    row = settled(db_rows, upload_id)
+    assert (row.status, row.storage_key, row.thumb_key) == ("failed", "", "")
+    assert store_files(db_env) == files  # neither the file as received nor anything made from it
+    (mine,) = [s for s in deliveries.list_staged(alice, item) if s.id == upload_id]
+    assert (mine.filename, mine.state) == ("kapot.jpg", "failed")  # still listed: it does not vanish silently
+    assert TEXT["upload.processing_failed"][lang == "en"] in translate(lang, "upload.processing_failed")
+    assert preview(client, upload_id, token).status_code == 404
+    with pytest.raises(InvalidInput) as caught:
+        deliveries.confirm(alice, item)
+    assert caught.value.msgid == "upload.remove_failed"
+    assert TEXT["upload.remove_failed"][lang == "en"] in translate(lang, caught.value.msgid)
+    assert [e.object_id for e in db_rows(AuditEvent, action="upload.failed")] == [upload_id]
+
+    deliveries.remove_staged(alice, upload_id)
+    assert rows(db_rows) == before and store_files(db_env) == files
+    deliveries.confirm(alice, item)  # what is left can be sent
+
+
+def test_a_photo_removed_while_it_waits_is_never_cleaned(personas, sign_in, client, db_env, db_rows, paused_photo_worker):
+    token, alice, item = sign_in("alice"), personas.actor("alice"), personas.requests[PASPOORT]
+    files, before = store_files(db_env), rows(db_rows)
+    r = post(client, db_env, item, Body(sf.jpeg(gps=True)), token=token, name="weg.jpg")
+    deliveries.remove_staged(alice, r.json()["id"])
+    assert store_files(db_env) == files  # the file as received went with the row
+    paused_photo_worker()
+    assert settled(db_rows, r.json()["id"]) is None
+    assert rows(db_rows) == before and store_files(db_env) == files
+
+
+def test_a_photo_whose_file_was_lost_is_failed_by_the_sweep(personas, sign_in, client, db_env, db_rows, paused_photo_worker):
+    """A crash that lost the file (a rename not yet on disk) leaves a row the worker cannot claim: the sweep fails it."""
+    files = store_files(db_env)
+    r = post(client, db_env, personas.requests[PASPOORT], Body(sf.jpeg()), token=sign_in("alice"), name="verloren.jpg")
+    (held,) = store_files(db_env) - files
+    (db_env.data_dir / "files" / held).unlink()
+    paused_photo_worker()
+    deliveries._photo_workers.submit(lambda: None).result(timeout=60)  # the worker found nothing to claim
+    assert db_rows(Upload, id=r.json()["id"])[0].status == "processing"
+    deliveries.sweep_orphans()
+    assert settled(db_rows, r.json()["id"]).status == "failed" and store_files(db_env) == files
 
 
 # -- previews ------------------------------------------------------------------------------------------------------
@@ -456,8 +645,9 @@ def test_a_gps_photo_comes_back_without_exif_in_preview_and_delivered_document(p
     original = sf.jpeg((120, 80), orientation=6, gps=True, comment=b"Alice de Jong")
     assert sf.exif_of(original) and sf.metadata_markers(original)
     r = post(client, db_env, personas.requests[PASPOORT], Body(original), token=token, name="IMG_1234.JPG")
-    assert r.status_code == 200 and r.json()["name"] == "IMG_1234.JPG"
+    assert r.status_code == 200 and r.json()["name"] == "IMG_1234.JPG" and r.json()["processing"] is True
     upload_id = r.json()["id"]
+    assert settled(db_rows, upload_id).status == "staged"
     for thumb in (False, True):
         shown = preview(client, upload_id, token, thumb=thumb).content
         assert sf.exif_of(shown) == {} and sf.metadata_markers(shown) == []
@@ -472,13 +662,14 @@ def test_a_gps_photo_comes_back_without_exif_in_preview_and_delivered_document(p
     assert Image.open(io.BytesIO(downloaded.content)).size == (80, 120)
 
 
-def test_a_heic_photo_becomes_a_jpeg(personas, sign_in, client, db_env):
+def test_a_heic_photo_becomes_a_jpeg(personas, sign_in, client, db_env, db_rows):
     data = sf.heic()
     if data is None:
         pytest.skip("pillow_heif on this machine cannot encode HEIC (no x265 encoder)")
     token = sign_in("alice")
     r = post(client, db_env, personas.requests[PASPOORT], Body(data), token=token, name="IMG_0001.HEIC")
     assert r.status_code == 200 and r.json()["name"] == "IMG_0001.jpg"
+    assert settled(db_rows, r.json()["id"]).status == "staged"
     shown = preview(client, r.json()["id"], token)
     assert shown.headers["content-type"] == "image/jpeg" and shown.content.startswith(b"\xff\xd8\xff")
     assert 'filename="IMG_0001.jpg"' in shown.headers["content-disposition"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -62,6 +63,16 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+CLEAN_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "heif": "image/jpeg"}  # what a cleaned image is
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes  # re-encoded: pixels only, no metadata
+    content_type: str
+    thumbnail: bytes  # a small JPEG preview
+
+
 def _open_image(path: Path, kind: str) -> Image.Image:
     if kind == "heif":
         import pillow_heif
@@ -77,6 +88,13 @@ def _open_image(path: Path, kind: str) -> Image.Image:
     if width * height > MAX_PIXELS or width <= 0 or height <= 0:
         raise Refused("upload.refused_too_many_pixels", megapixels=MAX_PIXELS // 1_000_000)
     return img
+
+
+def check_image_header(path: Path, kind: str) -> None:
+    """The checks that read only the header (``Image.open`` is lazy): an image of a known format, within the
+    pixel limit. HEIC/HEIF is opened only by the child process that decodes it, which checks the same limit."""
+    if kind != "heif":
+        _open_image(path, kind).close()
 
 
 HEIF_MEMORY_LIMIT = 1536 * 1024 * 1024
@@ -120,22 +138,12 @@ def _heif_to_png(path: Path) -> Path:
     return out
 
 
-def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
-    """Decode, apply orientation and re-encode without metadata. Returns (bytes, content type)."""
-    if kind == "heif":
-        decoded = _heif_to_png(path)
-        try:
-            data, _ = clean_image(decoded, "png")
-        finally:
-            decoded.unlink(missing_ok=True)
-        img = Image.open(io.BytesIO(data))
-        out = io.BytesIO()
-        img.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
-        return out.getvalue(), "image/jpeg"
+def _decode(path: Path, kind: str) -> Image.Image:
+    """The pixels, orientation applied, at most MAX_SIDE on the long side (a big JPEG is decoded at 1/2, 1/4 … scale)."""
     img = _open_image(path, kind)
     try:
         if kind == "jpeg":
-            img.draft("RGB", (MAX_SIDE // 2, MAX_SIDE // 2))  # decode at 1/2, 1/4 … scale when the photo is larger
+            img.draft("RGB", (MAX_SIDE // 2, MAX_SIDE // 2))
         img.load()
         if img.getexif().get(0x0112, 1) != 1:  # rotate only when the camera says so (a rotation copies the image)
             img = ImageOps.exif_transpose(img)
@@ -143,28 +151,47 @@ def clean_image(path: Path, kind: str) -> tuple[bytes, str]:
             img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     except Exception as exc:  # EOFError, RuntimeError (libheif limits), struct errors...: unreadable
         raise Refused("upload.refused_broken_image") from exc
-    out = io.BytesIO()
-    if kind == "png":
-        clean = img.convert("RGBA" if img.mode in ("RGBA", "LA", "P") else "RGB")
-        clean.info = {}  # convert() copies the upload's info (ICC profile, ...): Pillow would write it again
-        clean.save(out, format="PNG", optimize=True)  # a new image: no text chunks, no EXIF
-        return out.getvalue(), "image/png"
-    clean = img if img.mode == "RGB" else img.convert("RGB")  # no second copy of an RGB photo
-    clean.info = {}  # else Pillow copies a JPEG comment (COM segment) of the upload into the new file
-    clean.save(out, format="JPEG", quality=88)  # no exif= argument: nothing carried over
-    return out.getvalue(), "image/jpeg"
+    return img
 
 
-def thumbnail(data: bytes) -> bytes:
-    """A small JPEG preview of a cleaned image."""
-    img = Image.open(io.BytesIO(data))
-    img.thumbnail(THUMB_SIZE)
+def _decode_heif(path: Path) -> Image.Image:
+    decoded = _heif_to_png(path)
+    try:
+        return _decode(decoded, "png")
+    finally:
+        decoded.unlink(missing_ok=True)
+
+
+def _thumbnail(img: Image.Image) -> bytes:
+    """A small JPEG preview of the cleaned image, made from its pixels (no second decode)."""
+    scale = min(1.0, THUMB_SIZE[0] / img.width, THUMB_SIZE[1] / img.height)
+    small = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), reducing_gap=2.0) if scale < 1 else img
     out = io.BytesIO()
-    img.convert("RGB").save(out, format="JPEG", quality=80)
+    small.convert("RGB").save(out, format="JPEG", quality=80)
     return out.getvalue()
 
 
+def clean_image(path: Path, kind: str) -> CleanImage:
+    """Decode, apply orientation, scale and re-encode without any metadata (no EXIF, no GPS); with a preview.
+
+    HEIC/HEIF becomes a JPEG; a PNG stays a PNG.
+    """
+    img = _decode_heif(path) if kind == "heif" else _decode(path, kind)
+    content_type = CLEAN_TYPES[kind]
+    mode = "RGBA" if content_type == "image/png" and img.mode in ("RGBA", "LA", "P") else "RGB"
+    if img.mode != mode:  # no second copy of an RGB photo
+        img = img.convert(mode)
+    img.info = {}  # else Pillow writes the upload's ICC profile, JPEG comment or PNG text again
+    out = io.BytesIO()
+    if content_type == "image/png":
+        img.save(out, format="PNG", optimize=True)
+    else:
+        img.save(out, format="JPEG", quality=88)  # no exif= argument: nothing carried over
+    return CleanImage(out.getvalue(), content_type, _thumbnail(img))
+
+
 PDF_TOKENS = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?=[\s/<>\[\]()%{}]|$)")
+STREAM, ENDSTREAM = re.compile(rb"stream"), re.compile(rb"endstream")  # re finds a literal faster than bytes.find
 # keys that hold page content, fonts and images: no actions live there, and they can be huge
 PDF_SKIP_KEYS = {"/Contents", "/Resources", "/Thumb", "/Metadata", "/Font", "/XObject", "/ColorSpace", "/Pattern", "/Shading"}
 
@@ -190,14 +217,14 @@ class PdfSyntaxScanner:
         pos = 0
         while True:
             if self.in_stream:
-                end = window.find(b"endstream", pos)
-                if end < 0:  # keep a tail in case "endstream" is split between chunks
+                end = ENDSTREAM.search(window, pos)
+                if end is None:  # keep a tail in case "endstream" is split between chunks
                     pos = len(window) if final else max(pos, len(window) - 16)
                     break
-                self.in_stream, pos = False, end + 9
+                self.in_stream, pos = False, end.end()
                 continue
-            start = window.find(b"stream", pos)
-            if start < 0:
+            found = STREAM.search(window, pos)
+            if found is None:
                 # scan the rest; a name ending exactly at the end of the window may go on in the next chunk
                 # ("/JS" of "/JSON"), so it is judged then: a tail is carried over and scanned again
                 match = PDF_TOKENS.search(window, pos)
@@ -206,6 +233,7 @@ class PdfSyntaxScanner:
                     return
                 pos = len(window) if final else max(pos, len(window) - 32)
                 break
+            start = found.start()
             if PDF_TOKENS.search(window, pos, start):
                 self.found = True
                 return

@@ -3,6 +3,9 @@
 ``LocalFileStore`` keeps files under ``data/files/`` (outside anything the web server serves), named
 by server-made random keys. Writes go to a temporary file, are fsynced, hashed and renamed into
 place, so a crash leaves either a complete file or nothing (plus a temp file a sweep removes).
+
+Files still to be processed (photos as received, with their EXIF) wait in ``held/``, outside the
+store's own key space: ``open`` and ``exists`` never see them, so they cannot be served.
 """
 
 from __future__ import annotations
@@ -69,11 +72,34 @@ class LocalFileStore:
 
     def adopt(self, path: Path, *, size: int, sha256: str) -> StoredFile:
         """Move an already written and fsynced file (on the same file system) into the store: no copy."""
+        return self._move_in(path, self._path, size, sha256)
+
+    def hold(self, path: Path, *, size: int, sha256: str) -> StoredFile:
+        """Move an already written and fsynced file into the holding area (``held``), under a new key."""
+        return self._move_in(path, self.held, size, sha256)
+
+    @staticmethod
+    def _move_in(path: Path, place, size: int, sha256: str) -> StoredFile:
         key = secrets.token_hex(16)
-        final = self._path(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, final)
+        target = place(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
         return StoredFile(key=key, size=size, sha256=sha256)
+
+    def held(self, key: str, *, claimed: bool = False) -> Path:
+        """Where a held file waits; ``claimed``: where it is while a worker processes it."""
+        self._path(key)  # the same key check
+        return self.root / "held" / (f"{key}.claimed" if claimed else key)
+
+    def claim(self, key: str) -> Path | None:
+        """Take a held file for processing: renamed to its claimed name, its time set to now (the sweep's lease).
+        The rename is atomic, so of two workers only one gets it; None for the other, or when it is gone."""
+        try:
+            os.utime(self.held(key))
+            os.replace(self.held(key), self.held(key, claimed=True))
+        except FileNotFoundError:
+            return None
+        return self.held(key, claimed=True)
 
     def put_bytes(self, data: bytes) -> StoredFile:
         return self.put([data])
@@ -87,7 +113,9 @@ class LocalFileStore:
                 yield chunk
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        """Remove a file, stored or held (claimed or not)."""
+        for path in (self._path(key), self.held(key), self.held(key, claimed=True)):
+            path.unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

@@ -92,6 +92,8 @@ class DocumentKind(StrEnum):
 
 class UploadStatus(StrEnum):
     STAGED = "staged"  # uploaded, not yet sent: only the client sees it ("Geüpload")
+    PROCESSING = "processing"  # a photo received and held, being re-encoded in the background
+    FAILED = "failed"  # the background re-encoding refused the photo; the client removes it
     CONFIRMED = "confirmed"  # sent with Bevestigen: part of a delivery
 
 

@@ -244,6 +244,33 @@ def test_confirm_in_english(make_context, portal_server: Server, viewport):
     assert staged_count(portal_server, fresh.requests[ID_ITEM]) == 0
 
 
+def test_a_photo_that_cannot_be_read_says_so_and_is_removed(make_context, portal_server: Server):
+    """Photos are cleaned after their upload: one cut off after its header passes the upload, then fails to decode.
+    It stays listed with the reason, Bevestigen refuses until it is removed; the good one arrives with a preview."""
+    base_url = portal_server.base_url
+    fresh = fresh_mortgage_client(portal_server, "upload-broken@example.nl", "Bram Broken")
+    page = new_page(make_context(viewport="phone"))
+    login_as(page, base_url, fresh.email, "/home")
+    open_page(page, f"{base_url}/acties/{fresh.id_action}")
+    photo = jpeg((60, 120, 90))
+    page.get_by_label("Foto's kiezen").set_input_files([
+        payload("kapot.jpg", photo[: len(photo) // 2], "image/jpeg"), payload("goed.jpg", jpeg((200, 120, 40)), "image/jpeg"),
+    ])
+    expect_staged(page, ["kapot.jpg", "goed.jpg"])
+    broken = staged_rows(page).filter(has_text="kapot.jpg")
+    expect(broken).to_contain_text("Dit bestand kon niet worden gelezen. Verwijder het en probeer het opnieuw")
+    expect_previews_loaded(page, 1)
+    expect(page.get_by_text("Wordt verwerkt…")).to_have_count(0)
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Verwijder eerst de bestanden die niet gelezen konden worden.")
+    page.get_by_role("button", name="Verwijderen: kapot.jpg").click()
+    expect_staged(page, ["goed.jpg"])
+    assert_no_axe_violations(page, "upload request after a failed photo (phone)")
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("status").filter(has_text="Verstuurd.")).to_be_visible()
+    assert staged_count(portal_server, fresh.requests[ID_ITEM]) == 0
+
+
 def test_task_list_and_review_on_a_phone(make_context, portal_server: Server):
     """The office's task list and review screen at phone size (a delivery made through the domain)."""
     base_url = portal_server.base_url

@@ -4,6 +4,10 @@ Per item the client takes a photo, chooses photos or chooses a PDF; each file is
 (assets/portal.js, with a progress bar) to the streaming upload route and staged. "Geüpload" lists the
 staged files (name, size, preview); they can be reordered or removed, and nothing reaches the office
 before **Bevestigen**. Staff use the same screen to deliver on the client's behalf.
+
+A photo is cleaned in the background after its upload: until then its row says "Wordt verwerkt…"
+(no preview: the file as received still has its EXIF) and Bevestigen waits; the page's script asks
+for a refresh every second while such a row is shown. A photo that could not be read says so.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ class StagedVM:
     id: int = 0
     name: str = ""
     size: str = ""
-    thumb: str = ""  # preview URL, "" for a PDF
+    thumb: str = ""  # preview URL, "" for a PDF (and a photo not yet processed)
     first: bool = False
     last: bool = False
+    processing: bool = False  # a photo being cleaned in the background
+    failed: bool = False  # it could not be read
 
 
 @dataclass
@@ -36,6 +42,7 @@ class UploadItemVM(ItemVM):
     allow_na: bool = False
     staged: list[StagedVM] = field(default_factory=list)
     photos: int = 0
+    busy: bool = False  # a photo is being processed: Bevestigen waits
     combine: bool = False
     error: str = ""
     notice: str = ""
@@ -78,10 +85,12 @@ class UploadState(AppState):
                     staged=[
                         StagedVM(id=s.id, name=s.filename, size=format_size(s.size, lang),
                                  thumb=f"/uploads/{s.id}/preview?thumb=1" if s.has_thumb else "",
-                                 first=n == 0, last=n == len(staged) - 1)
+                                 first=n == 0, last=n == len(staged) - 1,
+                                 processing=s.state == deliveries.PROCESSING, failed=s.state == deliveries.FAILED)
                         for n, s in enumerate(staged)
                     ],
-                    photos=sum(1 for s in staged if s.content_type.startswith("image/")),
+                    photos=sum(1 for s in staged if s.content_type.startswith("image/") and s.state != deliveries.FAILED),
+                    busy=any(s.state == deliveries.PROCESSING for s in staged),
                     combine=self._combine.get(i.id, False),
                     error=self._errors.get(i.id, ""),
                     notice=self._notices.get(i.id, ""),
@@ -112,6 +121,9 @@ class UploadState(AppState):
             self._errors[request_id] = self.t["upload.item_closed"]
         except DomainError as exc:
             self._errors[request_id] = self._text(exc)
+        self._reload(actor)
+
+    def _reload(self, actor) -> None:
         try:
             self._load(actor)
         except NotFound:
@@ -125,10 +137,7 @@ class UploadState(AppState):
         if actor is None:
             return await self._deny(self._route_kind())
         self._ids_from_url()
-        try:
-            self._load(actor)
-        except NotFound:
-            self.missing = True
+        self._reload(actor)
         self.loaded = True
 
     @rx.event
@@ -146,6 +155,14 @@ class UploadState(AppState):
                 raise DomainError("upload.some_failed", details="\n".join(errors))
 
         return await self._act(request_id, report)
+
+    @rx.event
+    async def refresh(self):
+        """The page's script asks every second while a photo is being processed (assets/portal.js); messages stay."""
+        actor = self._require(self._route_kind())
+        if actor is None:
+            return await self._deny(self._route_kind())
+        self._reload(actor)
 
     @rx.event
     async def remove(self, request_id: int, upload_id: int):
@@ -198,14 +215,33 @@ def _picker(item: UploadItemVM, kind: str, icon: str, label_key: str, accept: st
     )
 
 
+def _thumb(s: StagedVM) -> rx.Component:
+    def icon(name: str, color: str) -> rx.Component:
+        return rx.center(rx.icon(name, size=22, color=color, aria_hidden="true"), class_name="thumb")
+
+    return rx.cond(
+        s.thumb != "",
+        rx.el.img(src=s.thumb, alt="", class_name="thumb"),
+        rx.cond(s.processing, rx.center(rx.spinner(size="2"), class_name="thumb"),
+                rx.cond(s.failed, icon("image-off", "#b42318"), icon("file-text", "#1f3a5f"))),
+    )
+
+
+def _staged_text(s: StagedVM) -> rx.Component:
+    return rx.vstack(
+        rx.text(s.name, weight="medium", color="#111827", class_name="break"),
+        rx.text(s.size, size="1", color="#4a5563"),
+        # the page's script refreshes while an element marked data-upload-processing is shown
+        rx.cond(s.processing, rx.text(t("upload.processing"), size="1", color="#4a5563", custom_attrs={"data-upload-processing": ""})),
+        rx.cond(s.failed, rx.text(t("upload.processing_failed"), size="1", color="#b42318")),
+        spacing="0", flex="1", min_width="0",
+    )
+
+
 def _staged_row(item: UploadItemVM, s: StagedVM) -> rx.Component:
     return rx.hstack(
-        rx.cond(
-            s.thumb != "",
-            rx.el.img(src=s.thumb, alt="", class_name="thumb"),
-            rx.center(rx.icon("file-text", size=22, color="#1f3a5f", aria_hidden="true"), class_name="thumb"),
-        ),
-        rx.vstack(rx.text(s.name, weight="medium", color="#111827", class_name="break"), rx.text(s.size, size="1", color="#4a5563"), spacing="0", flex="1", min_width="0"),
+        _thumb(s),
+        _staged_text(s),
         rx.hstack(
             rx.icon_button(rx.icon("arrow-up", size=16), variant="ghost", size="2", disabled=s.first,
                            on_click=UploadState.move(item.id, s.id, -1), aria_label=t("upload.move_up") + ": " + s.name),
@@ -258,12 +294,13 @@ def _item(item: UploadItemVM) -> rx.Component:
                     ),
                     rx.hstack(
                         rx.button(rx.icon("send", size=16, aria_hidden="true"), t("upload.confirm"), size="3",
-                                  disabled=item.staged.length() == 0, on_click=UploadState.confirm(item.id)),
+                                  disabled=(item.staged.length() == 0) | item.busy, on_click=UploadState.confirm(item.id)),
                         rx.cond(item.allow_na, rx.button(t("upload.not_available"), variant="soft", color_scheme="gray", size="3",
                                                          on_click=UploadState.not_available(item.id))),
                         spacing="3",
                         wrap="wrap",
                     ),
+                    rx.cond(item.busy, rx.text(t("upload.still_processing"), size="1", color="#4a5563")),
                     rx.text(t("upload.confirm_help"), size="1", color="#4a5563"),
                     spacing="3",
                     width="100%",
@@ -291,6 +328,8 @@ def upload_page(active: str) -> rx.Component:
             rx.foreach(S.items, _item),
             # the page script reports each finished batch here (see assets/portal.js)
             rx.el.input(id="upload-result", type="text", on_change=S.upload_finished, aria_hidden="true", tab_index=-1, class_name="hidden-input"),
+            # ... and clicks this while a photo is being processed
+            rx.el.button(id="upload-refresh", type="button", on_click=S.refresh, aria_hidden="true", tab_index=-1, class_name="hidden-input"),
             spacing="4",
             width="100%",
             align="start",
