@@ -40,6 +40,7 @@ import email.policy
 import secrets
 import shutil
 import sqlite3
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -168,6 +169,25 @@ def db_env(tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch):
     clear_caches()
     yield DbEnv(data_dir=data_dir, db_path=db_path, url=url, secret_key=key)
     clear_caches()
+
+
+@pytest.fixture
+def client(db_env):
+    """The portal's own routes (auth, uploads, downloads) in-process, on the test database."""
+    with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; httpx works the same here
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from portal.api.auth import routes_app
+
+    with TestClient(routes_app(), base_url=db_env.site_url) as c:
+        yield c
+
+
+@pytest.fixture
+def origin(db_env) -> dict[str, str]:
+    """The Origin header of a request from the portal's own pages."""
+    return {"origin": db_env.site_url}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -21,17 +21,6 @@ NEW_PASSWORD = "a-brand-new-passphrase-2026"
 ROUTES = ["/auth/login", "/auth/logout", "/auth/forgot", "/auth/reset"]
 
 
-@pytest.fixture
-def client(db_env):
-    with TestClient(routes_app(), base_url=db_env.site_url) as c:
-        yield c
-
-
-@pytest.fixture
-def origin(db_env) -> dict[str, str]:
-    return {"origin": db_env.site_url}
-
-
 def post(client, path, body, headers=None, cookie: str | None = None):
     client.cookies.clear()  # every request says exactly what it carries
     headers = dict(headers or {})

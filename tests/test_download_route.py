@@ -8,29 +8,17 @@ same 404.
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 
 import pytest
 
-with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; httpx works the same here
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
-
 from portal.adapters.filestore import get_file_store
-from portal.api.auth import routes_app
 from portal.db.engine import session_scope
 from portal.db.models import AuditEvent, Document, UserSession, utcnow
 from portal.domain import auth
 
 PUBLIC_PDF = "Alice doc: renteaanbod"
 INTERNAL_PDF = "Alice doc: interne notitie"
-
-
-@pytest.fixture
-def client(db_env):
-    with TestClient(routes_app(), base_url=db_env.site_url) as c:
-        yield c
 
 
 def get(client, path: str, token: str | None = None, cookie: str | None = None):

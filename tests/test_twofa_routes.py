@@ -9,7 +9,6 @@ reads the code from there), the folder mailer, and the real download and preview
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -17,12 +16,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; httpx works the same here
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
-
 from portal.adapters.sms import LocalSms, get_sms_sender, latest_message
-from portal.api.auth import routes_app
 from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import TwoFactorChallenge, User, UserSession
@@ -72,17 +66,6 @@ def sms_code(folder: Path, to: str = PHONE) -> str:
 
 def sms_count(folder: Path) -> int:
     return len(list(folder.glob("[!.]*.txt"))) if folder.is_dir() else 0
-
-
-@pytest.fixture
-def client(db_env):
-    with TestClient(routes_app(), base_url=db_env.site_url) as c:
-        yield c
-
-
-@pytest.fixture
-def origin(db_env) -> dict[str, str]:
-    return {"origin": db_env.site_url}
 
 
 @pytest.fixture

@@ -25,17 +25,12 @@ import sys
 import textwrap
 import threading
 import time
-import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from PIL import Image
-
-with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; httpx works the same here
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 import sample_files as sf
 from portal.api.auth import routes_app
@@ -106,12 +101,6 @@ def settled(db_rows, upload_id: int) -> Upload | None:
     assert wait_for(done, timeout=60), "the photo was not processed in time"
     found = db_rows(Upload, id=upload_id)
     return found[0] if found else None
-
-
-@pytest.fixture
-def client(db_env):
-    with TestClient(routes_app(), base_url=db_env.site_url) as c:
-        yield c
 
 
 def headers_for(token: str | None, name: str, lang: str | None, origin: str | None) -> dict:

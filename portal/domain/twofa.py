@@ -249,13 +249,19 @@ class Pending:
 
 def start_login(db: Session, user: User, now: datetime) -> tuple[str, Pending]:
     """After a right password: a login challenge (and, for SMS, the code). No session yet."""
-    token, ch = _new_challenge(db, user, "login", user.twofa_method, now, phone=user.twofa_phone)
+    return _challenge_with_code(db, user, "login", now)
+
+
+def _challenge_with_code(db: Session, user: User, purpose: str, now: datetime) -> tuple[str, Pending]:
+    """A challenge by the user's own method; for SMS the code is sent now. A refused send (cooldown, daily cap,
+    a number the SMS service rejects) does not stop it: ``Pending.sent_error`` says why, the page offers a resend."""
+    token, ch = _new_challenge(db, user, purpose, user.twofa_method, now, phone=user.twofa_phone)
     sent_error = ""
     if ch.method == SMS:
         try:
             _send_code(db, ch, user, now)
         except (InvalidInput, Throttled) as exc:
-            sent_error = exc.msgid  # the page says so and offers to send again
+            sent_error = exc.msgid
     return token, Pending(ch.method, mask_phone(ch.phone) if ch.phone else "", sent_error)
 
 
@@ -348,15 +354,7 @@ def begin_reauth(actor: Actor) -> tuple[str, Pending]:
     (for SMS the code is sent now)."""
     now = utcnow()
     with session_scope() as db:
-        user = _user(db, actor)
-        token, ch = _new_challenge(db, user, "reauth", user.twofa_method, now, phone=user.twofa_phone)
-        sent_error = ""
-        if ch.method == SMS:
-            try:
-                _send_code(db, ch, user, now)
-            except (InvalidInput, Throttled) as exc:
-                sent_error = exc.msgid
-        return token, Pending(ch.method, mask_phone(ch.phone) if ch.phone else "", sent_error)
+        return _challenge_with_code(db, _user(db, actor), "reauth", now)
 
 
 def resend(actor: Actor, token: str, purpose: str) -> None:

@@ -374,8 +374,8 @@ def test_staff_deliver_on_the_clients_behalf(personas):
 
 def test_combined_photos_become_one_pdf_with_pages_in_the_chosen_order(personas, db_rows):
     alice = personas.actor("alice")
-    red = stage(personas, "alice", PASPOORT, "rood.jpg", sf.jpeg((300, 150), color=(220, 0, 0), gps=True))
-    green = stage(personas, "alice", PASPOORT, "groen.png", sf.png((150, 300), (0, 200, 0)))
+    stage(personas, "alice", PASPOORT, "rood.jpg", sf.jpeg((300, 150), color=(220, 0, 0), gps=True))
+    stage(personas, "alice", PASPOORT, "groen.png", sf.png((150, 300), (0, 200, 0)))
     blue = stage(personas, "alice", PASPOORT, "blauw.jpg", sf.jpeg((200, 200), color=(0, 0, 220), gps=True))
     stage(personas, "alice", PASPOORT, "werkgever.pdf")
     assert staged_names(personas, "alice", PASPOORT) == [ALICE_PHOTO, "rood.jpg", "groen.png", "blauw.jpg", "werkgever.pdf"]

@@ -544,6 +544,11 @@ def assert_no_axe_violations(page: Page, what: str = "") -> None:
     """axe-core (WCAG 2 A/AA and best practices) finds nothing on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # a dialog that is still fading in has faded colours: axe would measure those (on a loaded machine it can)
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)",
+        timeout=5000,
+    )
     results = Axe().run(page)
     if results.violations_count:
         lines = [f"axe: {results.violations_count} violation(s) on {what or page.url}:"]

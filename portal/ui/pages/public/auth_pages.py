@@ -169,32 +169,24 @@ class LoginCodeState(AuthFormState):
 
 def login_code_page() -> rx.Component:
     S = LoginCodeState
-    code_form = rx.form(
-        rx.vstack(
-            field("code.label", "code", auto_complete="one-time-code", input_mode="numeric", max_length=8, auto_focus=True),
-            rx.button(t("code.submit"), type="submit", size="3", width="100%", loading=S.busy),
-            spacing="4",
-            width="100%",
-        ),
-        id="code-form",
-        on_submit=_submit("/auth/code", "code-form"),
-        reset_on_submit=False,
-        no_validate=True,
-        method="post",
-    )
-    recovery_form = rx.form(
-        rx.vstack(
-            rx.text(t("code.recovery_help"), size="2", color="#4a5563"),
-            field("code.recovery_label", "recovery", auto_complete="off", max_length=24, spell_check=False),
-            rx.button(t("code.recovery_submit"), type="submit", size="3", width="100%", loading=S.busy),
-            spacing="4",
-            width="100%",
-        ),
-        id="recovery-form",
-        on_submit=_submit("/auth/code", "recovery-form"),
-        reset_on_submit=False,
-        no_validate=True,
-        method="post",
+
+    def posting_code(form_id: str, *fields: rx.Component, submit_key: str) -> rx.Component:
+        """A form posting to /auth/code: the SMS/app code, or the recovery code."""
+        return rx.form(
+            rx.vstack(*fields, rx.button(t(submit_key), type="submit", size="3", width="100%", loading=S.busy), spacing="4", width="100%"),
+            id=form_id,
+            on_submit=_submit("/auth/code", form_id),
+            reset_on_submit=False,
+            no_validate=True,
+            method="post",
+        )
+
+    code_form, recovery_form = (
+        posting_code("code-form", field("code.label", "code", auto_complete="one-time-code", input_mode="numeric", max_length=8,
+                                     auto_focus=True), submit_key="code.submit"),
+        posting_code("recovery-form", rx.text(t("code.recovery_help"), size="2", color="#4a5563"),
+                  field("code.recovery_label", "recovery", auto_complete="off", max_length=24, spell_check=False),
+                  submit_key="code.recovery_submit"),
     )
     return public_shell(
         rx.heading(t("code.title"), as_="h1", size="6"),
