@@ -63,6 +63,12 @@ def catalog(lang: str) -> dict[str, str]:
     return messages
 
 
+@functools.cache
+def blank_catalog() -> dict[str, str]:
+    """Every message id with an empty text: what a page shows before its language is known."""
+    return dict.fromkeys(catalog(DEFAULT_LANGUAGE), "")
+
+
 def translate(lang: str, msgid: str, **params: object) -> str:
     """The text of ``msgid`` in ``lang`` with ``{placeholders}`` filled; falls back to Dutch, then the id."""
     text = catalog(lang).get(msgid) or catalog(DEFAULT_LANGUAGE).get(msgid)

@@ -30,6 +30,11 @@ def t(key: str) -> rx.Var:
     return AppState.t[key]
 
 
+def tab_title(key: str) -> rx.Var:
+    """The browser tab's title: "Portal — " and the page's name in the active language."""
+    return "Portal — " + AppState.t[key].to(str)
+
+
 def language_switch() -> rx.Component:
     def option(code: str, label: str) -> rx.Component:
         return rx.button(

@@ -14,20 +14,24 @@ from portal.db.models import UserKind
 from portal.domain import auth
 from portal.domain.actor import Actor
 from portal.domain.errors import DomainError
-from portal.i18n import LANGUAGES, catalog, pick_language
+from portal.i18n import LANGUAGES, blank_catalog, catalog, pick_language
 
 
 class AppState(rx.State):
     """Parent of every page state."""
 
-    lang: str = "nl"
+    lang: str = ""  # "" until the page's first event chose it (the user's, the cookie's or the browser's)
     user_name: str = ""
     user_kind: str = ""  # "client" | "staff" | "" (signed out)
 
     @rx.var
     def t(self) -> dict[str, str]:
-        """The active language's messages (only that language is sent to the browser)."""
-        return catalog(self.lang)
+        """The active language's messages: only that language is sent to the browser.
+
+        Before a language is chosen every id maps to "": that is what the compiled pages hold as their initial
+        state, so no catalog is built into the JavaScript (an English user would otherwise download the Dutch one).
+        """
+        return catalog(self.lang) if self.lang in LANGUAGES else blank_catalog()
 
     # -- session -------------------------------------------------------------------------------
     def _token(self) -> str | None:

@@ -161,7 +161,7 @@ class Server:
             raise AssertionError(f"python in the {self.name} server's environment failed:\n{result.stderr}")
         return result.stdout
 
-    def create_client_user(self, email_address: str, full_name: str, password: str = DEMO_PASSWORD) -> None:
+    def create_client_user(self, email_address: str, full_name: str, password: str = DEMO_PASSWORD, language: str = "nl") -> None:
         """A client login of its own (a person client without dossiers), for tests that change it."""
         self.run_python(
             f"""
@@ -170,7 +170,7 @@ class Server:
             from portal.domain.auth import hash_password
             with session_scope() as db:
                 user = User(email={email_address!r}, full_name={full_name!r}, kind=UserKind.CLIENT,
-                            password_hash=hash_password({password!r}))
+                            password_hash=hash_password({password!r}), language={language!r})
                 client = Client(kind=ClientKind.PERSON, name={full_name!r})
                 db.add(user); db.add(client); db.flush()
                 db.add(ClientMember(client_id=client.id, user_id=user.id, is_primary=True))
