@@ -34,19 +34,15 @@ def _json_error(lang: str, err: DomainError, status: int) -> JSONResponse:
     return JSONResponse({"error": translate(lang, err.msgid, **err.params)}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-async def _receive(request: Request, spool: deliveries.Spool, max_bytes: int) -> None:
-    """Stream the body into the spool, enforcing the size limit on every chunk as it arrives.
+async def _receive(request: Request, spool: deliveries.Spool) -> None:
+    """Stream the body into the spool, which enforces the size limit on every chunk as it arrives.
 
     The spool writes each chunk (and hashes and scans a PDF's) right here, as a plain upload endpoint
     would: measured on 2 cores, handing the chunks to worker threads cost more CPU (hand-offs, the GIL)
     than the work it moved, and was slower (benchmarks/upload.py). A chunk is a few hundred KB, so the
     event loop is never held for more than about a millisecond.
     """
-    received = 0
     async for chunk in request.stream():
-        received += len(chunk)
-        if received > max_bytes:
-            raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
         spool.write(chunk)
 
 
@@ -73,7 +69,7 @@ async def upload(request: Request) -> Response:
             raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
         spool = await run_in_threadpool(deliveries.Spool, max_bytes)
         try:
-            await _receive(request, spool, max_bytes)
+            await _receive(request, spool)
         except BaseException:
             spool.discard()
             raise

@@ -32,7 +32,7 @@ def t(key: str) -> rx.Var:
 
 def tab_title(key: str) -> rx.Var:
     """The browser tab's title: "Portal — " and the page's name in the active language."""
-    return "Portal — " + AppState.t[key].to(str)
+    return "Portal — " + t(key).to(str)
 
 
 def language_switch() -> rx.Component:
