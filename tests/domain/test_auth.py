@@ -464,7 +464,13 @@ def test_reset_request_is_throttled_per_account(personas, db_env):
         ("MY ALICE@EXAMPLE.NL PASSWORD", "password.contains_email", {}),
         ("wachtwoord12345", "password.too_common", {}),
         ("Welkom123456789", "password.too_common", {}),
-        ("abababababababababab", "password.too_common", {}),
+        ("abababababababababab", "password.repetitive", {}),
+        # the three from the hardening issue, accepted before
+        ("1234567890123456", "password.sequence", {}),
+        ("passwordpassword1", "password.too_common", {}),
+        ("Welkom123!Welkom123!", "password.too_common", {}),
+        ("alice-kookt-graag-soep", "password.contains_email_local", {}),
+        ("soep-voor-de-jong-2026", "password.contains_name", {}),
     ],
 )
 def test_password_policy_refuses_and_nothing_changes(personas, db_env, db_rows, password, msgid, params):
@@ -486,10 +492,91 @@ def test_password_policy_refuses_and_nothing_changes(personas, db_env, db_rows, 
     auth.reset_password(token, NEW_PASSWORD)
 
 
-@pytest.mark.parametrize("password", ["a" * 3 + "bcd" + "e" * 9, "x" * 124 + "abcd", "vijftien-tekens"])
+LONGEST = " ".join(f"zin{i}-{chr(97 + i)}" for i in range(20))[:128]
+
+
+@pytest.mark.parametrize("password", ["vijftien-tekens", LONGEST, "nieuw paard batterij nietje"])
 def test_password_policy_accepts_boundaries(password):
     assert 15 <= len(password) <= 128
-    auth.check_password_policy(password, "alice@example.nl")
+    auth.check_password_policy(password, "alice@example.nl", "Alice de Jong")
+
+
+@pytest.mark.parametrize(
+    "password, msgid",
+    [
+        # breached or common, in any normalized form
+        ("qwertyuiopasdfgh", "password.too_common"),
+        ("P@ssw0rd12345678", "password.too_common"),  # leet undone, trailing series stripped
+        ("W@chtw00rd-2026!", "password.too_common"),  # leet, a year and a symbol
+        ("Welkom2026!!!!!!", "password.too_common"),
+        ("Voorjaar2026!!!!", "password.too_common"),  # Dutch words count
+        ("zomer2026zomer2026", "password.too_common"),  # a repeated listed word
+        ("ZOMER-2026-ZOMER-2026", "password.too_common"),
+        ("wacht-woord-2026!!", "password.too_common"),  # separators dropped
+        ("!!!welkom-welkom-welkom", "password.too_common"),
+        ("Wélkom1234567890", "password.too_common"),  # accents dropped
+        ("Mijnportaal12345", "password.too_common"),  # the service's own name (the Dutch supplement)
+        # repeats
+        ("aaaaaaaaaaaaaaaa", "password.repetitive"),
+        ("abcabcabcabcabcab", "password.repetitive"),
+        ("Xk7#qZ2!Xk7#qZ2!", "password.repetitive"),  # a random part, twice, is half a password
+        ("aabbaabbaabbabba", "password.repetitive"),  # fewer than five different characters
+        # series
+        ("abcdefghijklmnop", "password.sequence"),
+        ("zyxwvutsrqponmlk", "password.sequence"),
+        ("mnbvcxzlkjhgfdsa", "password.sequence"),  # keyboard rows backwards
+        ("aaabcdeeeeeeeeee", "password.sequence"),
+        ("x" * 124 + "abcd", "password.sequence"),
+    ],
+)
+def test_password_policy_refuses_weak_passwords(password, msgid):
+    with pytest.raises(InvalidInput) as exc:
+        auth.check_password_policy(password, "someone@example.nl", "Sam Someone")
+    assert exc.value.msgid == msgid
+
+
+@pytest.mark.parametrize(
+    "password, email, name, msgid",
+    [
+        ("piet.jansen@example.nl-x", "piet.jansen@example.nl", "", "password.contains_email"),
+        ("PietJansen-is-de-baas!", "piet.jansen@example.nl", "", "password.contains_email_local"),
+        ("koffie-met-p13t-om-tien", "piet.jansen@example.nl", "", "password.contains_email_local"),  # leet
+        ("Bakkerij-Jansen-Brood!!", "info@bakkerijjansen.nl", "Marja Jansen", "password.contains_name"),
+        ("Marja-houdt-van-koffie", "info@bakkerijjansen.nl", "Marja Jansen", "password.contains_name"),
+        ("soep-voor-jose-gonzalez", "j.g@example.nl", "José González", "password.contains_name"),
+        ("dag-dijkgraaf-2026-xq", "d@example.nl", "Wim van Dijk", "password.contains_name"),
+        ("alles-van-de-dag-tien", "d@example.nl", "Wim van Dijk", ""),  # particles do not count
+        ("informatie-is-macht-2026", "info@bakkerijjansen.nl", "Marja Jansen", ""),  # "info" is generic
+    ],
+)
+def test_password_policy_refuses_the_users_own_name_and_address(password, email, name, msgid):
+    if not msgid:
+        auth.check_password_policy(password, email, name)
+        return
+    with pytest.raises(InvalidInput) as exc:
+        auth.check_password_policy(password, email, name)
+    assert exc.value.msgid == msgid
+
+
+def test_every_caller_passes_the_users_name(personas, db_env):
+    """Reset (and activation) and the password change of Mijn gegevens refuse Alice's own name."""
+    auth.request_password_reset("alice@example.nl")
+    with pytest.raises(InvalidInput) as exc:
+        auth.reset_password(reset_link_token(db_env), "koffie-met-de-jong-2026")
+    assert exc.value.msgid == "password.contains_name"
+    with pytest.raises(InvalidInput) as exc:
+        auth.change_password(personas.actor("alice"), PASSWORD, "koffie-met-de-jong-2026")
+    assert exc.value.msgid == "password.contains_name"
+
+
+def test_password_list_is_loaded_once_and_holds_common_and_dutch_passwords():
+    from portal.domain import passwords
+
+    common = passwords.listed()
+    assert common is passwords.listed()  # one frozenset per process
+    assert 100_000 < len(common) < 130_000
+    assert {"123456", "password", "qwerty", "iloveyou", "welkom", "wachtwoord", "voorjaar", "zomer"} <= common
+    assert all(word == word.casefold() for word in common)
 
 
 # -- language ----------------------------------------------------------------------------------
@@ -536,3 +623,13 @@ def test_audit_log_records_login_failure_logout_and_reset(personas, db_env, db_r
     # the log never holds the password or a token
     blob = repr([(e.action, e.detail, e.object_type) for e in events])
     assert PASSWORD not in blob and NEW_PASSWORD not in blob and token not in blob
+
+
+def test_password_rules_examples_hold():
+    """The examples in portal/domain/passwords.py (tests/test_doctests.py is another engineer's list)."""
+    import doctest
+
+    from portal.domain import passwords
+
+    result = doctest.testmod(passwords, verbose=False, report=True)
+    assert result.attempted > 5 and result.failed == 0
