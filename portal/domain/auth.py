@@ -99,9 +99,11 @@ def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> L
     ip_key = ratelimit.make_key("login:ip", ip or "-")
     with session_scope() as db:
         wait = max(ratelimit.blocked_for(db, acct_key), ratelimit.blocked_for(db, ip_key))
-        if wait:
-            raise Throttled(seconds=wait)
         user = db.exec(select(User).where(User.email == email)).first()
+        if wait:  # not even checked; audited (committed before the answer)
+            audit.record(db, "login.blocked", user_id=user.id if user else None, ip=ip, seconds=wait)
+            db.commit()
+            raise Throttled(seconds=wait)
         ok = verify_password(user.password_hash if user else "", password) and user is not None and user.is_active
         if not ok:
             ratelimit.register_failure(db, acct_key, ratelimit.LOGIN_ACCOUNT)
@@ -309,6 +311,8 @@ def change_password(actor: Actor, current: str, new_password: str) -> None:
         key = ratelimit.make_key("login:acct", user.email)
         wait = ratelimit.blocked_for(db, key, now)
         if wait:
+            audit.record(db, "password_change.blocked", user_id=user.id, ip=actor.ip, seconds=wait)
+            db.commit()
             raise Throttled(minutes=max(1, (wait + 59) // 60))
         if not verify_password(user.password_hash, current):
             ratelimit.register_failure(db, key, ratelimit.LOGIN_ACCOUNT, now)

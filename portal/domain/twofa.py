@@ -217,9 +217,11 @@ def _limit_key(user: User) -> str:
 
 
 def _not_blocked(db: Session, user: User, now: datetime) -> None:
-    """Too many wrong codes for this account lately (whatever the attempt): wait first."""
+    """Too many wrong codes for this account lately (whatever the attempt): wait first (audited)."""
     wait = ratelimit.blocked_for(db, _limit_key(user), now)
     if wait:
+        audit.record(db, "twofa.blocked", user_id=user.id, seconds=wait)
+        db.commit()
         raise Throttled(minutes=max(1, (wait + 59) // 60))
 
 
@@ -380,6 +382,8 @@ def confirm_reauth(actor: Actor, token: str, password: str, code: str = "") -> N
         key = ratelimit.make_key("login:acct", user.email)
         wait = ratelimit.blocked_for(db, key, now)
         if wait:
+            audit.record(db, "reauth.blocked", user_id=user.id, ip=actor.ip, seconds=wait)
+            db.commit()
             raise Throttled(minutes=max(1, (wait + 59) // 60))
         if not auth.verify_password(user.password_hash, password):
             ratelimit.register_failure(db, key, ratelimit.LOGIN_ACCOUNT, now)

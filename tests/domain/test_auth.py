@@ -275,6 +275,33 @@ def test_account_is_blocked_after_sixth_failure_even_with_right_password_and_oth
     assert auth.login("erik@example.nl", PASSWORD, ip="192.168.7.7").actor.user_id == personas.erik.id
 
 
+def test_blocked_logins_are_audited(personas, db_rows):
+    """A throttled attempt is refused unchecked, and the audit log says so (account, IP, how long)."""
+    for _ in range(6):
+        fail_login("alice@example.nl", ip="10.0.0.1")
+    for ip in ("10.0.0.1", "192.168.7.7"):
+        with pytest.raises(Throttled):
+            auth.login("alice@example.nl", PASSWORD, ip=ip)
+    for _ in range(6):
+        fail_login("ghost@example.nl", ip="10.0.0.9")
+    with pytest.raises(Throttled):
+        auth.login("ghost@example.nl", "anything-at-all-here", ip="10.0.0.9")
+    blocked = [e for e in db_rows(AuditEvent) if e.action == "login.blocked"]
+    assert [(e.actor_user_id, e.ip) for e in blocked] == [
+        (personas.alice.id, "10.0.0.1"), (personas.alice.id, "192.168.7.7"), (None, "10.0.0.9"),
+    ]
+    assert all(0 < e.detail["seconds"] <= 30 for e in blocked)
+
+
+def test_blocked_password_change_is_audited(personas, db_rows):
+    actor = personas.actor("alice")
+    for _ in range(6):
+        fail_login("alice@example.nl")
+    with pytest.raises(Throttled):
+        auth.change_password(actor, PASSWORD, NEW_PASSWORD)
+    assert [e.actor_user_id for e in db_rows(AuditEvent) if e.action == "password_change.blocked"] == [personas.alice.id]
+
+
 def test_unknown_address_is_throttled_exactly_like_a_real_one(personas):
     """Throttling must not reveal which addresses exist."""
     for email in ("alice@example.nl", "ghost@example.nl"):

@@ -467,6 +467,7 @@ def test_recheck_with_a_wrong_password_is_refused_and_counted_like_a_login(perso
         twofa.confirm_reauth(actor, token, PASSWORD)
     with pytest.raises(Throttled):  # and it is the login's own counter
         auth.login("alice@example.nl", PASSWORD)
+    assert {"reauth.blocked", "login.blocked"} <= set(audit_actions(personas.alice))  # blocked tries are audited
 
 
 def test_changes_without_a_verified_recheck_are_refused(personas, sms, clock):
@@ -759,6 +760,7 @@ def test_wrong_authenticator_codes_across_attempts_are_rate_limited(personas, cl
     assert throttled > 90, "after ten wrong codes the account must wait, whatever the attempt"
     with pytest.raises(Throttled):  # even the right code waits while the account is blocked
         auth.login_second_step(auth.login("alice@example.nl", PASSWORD).pending, right)
+    assert audit_actions(personas.alice).count("twofa.blocked") == throttled + 1  # each blocked code is audited
     clock.advance(seconds=3601)
     auth.login_second_step(auth.login("alice@example.nl", PASSWORD).pending, pyotp.TOTP(secret).at(clock.now))
 
