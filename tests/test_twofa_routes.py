@@ -279,7 +279,8 @@ def test_recovery_code_over_http_signs_in_once_and_sends_to_set_up(personas, sms
     assert r.status_code == 200
     assert r.json() == {"redirect": auth.SETUP_PATH + "?herstel=1"}
     cookies = set_cookies(r)
-    assert auth.resolve_session(cookies["portal_session"].value).user_id == personas.alice.id
+    assert auth.resolve_session(cookies["portal_session"].value) is None  # set-up only, not a full session
+    assert auth.resolve_session(cookies["portal_session"].value, allow_setup=True).user_id == personas.alice.id
     assert deleted(cookies["portal_pending"])
     with session_scope() as db:
         assert db.get(User, personas.alice.id).twofa_method == ""

@@ -124,10 +124,10 @@ def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> L
 
 
 def open_session(db: Session, user: User, *, ip: str, user_agent: str, now, how: str = "password") -> LoginResult:
-    """A new session after the last login step. Where two-step verification is required and not set
-    up, the session reaches the set-up page only."""
+    """A new session after the last login step. Where two-step verification must be set up first (an
+    office requires it, or a recovery code was used), the session reaches the set-up page only."""
     token = secrets.token_urlsafe(32)
-    scope = SETUP_SCOPE if not user.twofa_method and twofa.required_for(db, user) else ""
+    scope = SETUP_SCOPE if twofa.must_set_up(db, user) else ""
     row = UserSession(
         token_hash=token_hash(token),
         user_id=user.id,
@@ -149,7 +149,7 @@ def open_session(db: Session, user: User, *, ip: str, user_agent: str, now, how:
 
 def login_second_step(pending: str | None, code: str, *, recovery: bool = False, ip: str = "", user_agent: str = "") -> LoginResult:
     """The code (or the recovery code) of a pending login; opens the session. A recovery code turns
-    two-step verification off, so the user is sent to set it up again."""
+    two-step verification off and opens a set-up-only session: the user sets it up again first."""
     now = utcnow()
     with session_scope() as db:
         user = twofa.verify_login(db, pending, code, recovery=recovery, ip=ip, now=now)

@@ -9,7 +9,8 @@ Rules (ENGINEERING.md §6, NIST 800-63B):
 - Authenticator app: RFC 6238 TOTP (pyotp), 30-second steps, one step of clock drift either way; each
   step is accepted once (no replay). The secret is stored encrypted with SECRET_KEY.
 - Recovery code: 16 characters, shown once, stored as an HMAC, single-use. Using it turns two-step
-  verification off, sends a security e-mail and asks the user to set it up again.
+  verification off, sends a security e-mail, and the session it opens (and every later one) reaches
+  the set-up page only until two-step verification is on again (``must_set_up``).
 - A login challenge lives ``CHALLENGE_TTL``: the half-logged-in state has no session, so it reaches no
   data, and it ends after 10 minutes.
 - Changing or turning off two-step verification needs a fresh ``grant``: the password and, when it is
@@ -61,6 +62,9 @@ ISSUER = "Portal"
 PENDING_COOKIE = "portal_pending"
 
 SMS, TOTP = "sms", "totp"
+# ``User.recovery_code_hash`` after a recovery code opened a login (never a valid HMAC): until two-step
+# verification is set up again, every session of the user reaches the set-up page only
+RECOVERY_USED = "recovery-used"
 
 
 # -- small pure helpers ------------------------------------------------------------------------------
@@ -299,6 +303,7 @@ def verify_login(db: Session, token: str | None, code: str, *, recovery: bool, i
     if recovery:
         _check_recovery(db, ch, user, code, now)
         _turn_off(db, user)
+        user.recovery_code_hash = RECOVERY_USED  # set-up only until it is on again, at this login and the next
         audit.record(db, "twofa.recovery_used", user_id=user.id, ip=ip)
         security.security_mail(user, "recovery_used")
     else:
@@ -309,6 +314,12 @@ def verify_login(db: Session, token: str | None, code: str, *, recovery: bool, i
 
 
 # -- who must use it -------------------------------------------------------------------------------
+def must_set_up(db: Session, user: User) -> bool:
+    """Whether the user's new sessions reach the set-up page only: two-step verification is off and an
+    office requires it, or the user's last login used the recovery code (it stays so until it is on)."""
+    return not user.twofa_method and (user.recovery_code_hash == RECOVERY_USED or required_for(db, user))
+
+
 def required_for(db: Session, user: User) -> bool:
     """Whether an office this user belongs to (staff) or has a dossier with (client) requires it."""
     if user.kind == UserKind.STAFF:
@@ -465,6 +476,8 @@ def turn_off(actor: Actor, grant: str) -> None:
     with session_scope() as db:
         _grant(db, actor, grant, now)
         user = _user(db, actor)
+        if not user.twofa_method:  # already off (and after a recovery code it stays to be set up)
+            return
         if required_for(db, user):
             raise InvalidInput("twofa.required_by_office")
         _turn_off(db, user)

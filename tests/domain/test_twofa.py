@@ -387,9 +387,10 @@ def test_recovery_code_logs_in_once_turns_twofa_off_mails_and_audits(personas, s
     result = auth.login_second_step(pending, old.lower().replace("-", " "), recovery=True, ip="10.0.0.7")
     assert result.actor.user_id == personas.alice.id
     assert result.redirect == auth.SETUP_PATH + "?herstel=1"
-    assert auth.resolve_session(result.token) is not None
+    assert auth.resolve_session(result.token) is None  # a set-up-only session: no page but the set-up sees it
+    assert auth.resolve_session(result.token, allow_setup=True).setup_only
     user = user_row(personas.alice.id)
-    assert (user.twofa_method, user.twofa_phone, user.recovery_code_hash) == ("", "", "")
+    assert (user.twofa_method, user.twofa_phone, user.recovery_code_hash) == ("", "", twofa.RECOVERY_USED)
     assert "twofa.recovery_used" in audit_actions(personas.alice)
     subject = translate("nl", "mail.security.subject", what=translate("nl", "mail.security.recovery_used"))
     (mail,) = [m for m in db_env.outbox_messages() if subject_of(m) == subject]
@@ -403,6 +404,30 @@ def test_recovery_code_logs_in_once_turns_twofa_off_mails_and_audits(personas, s
     refused("twofa.recovery_wrong", auth.login_second_step, pending, old, recovery=True)
     assert user_row(personas.alice.id).twofa_method == "sms"
     assert auth.login_second_step(pending, new, recovery=True).actor.user_id == personas.alice.id
+
+
+def test_after_a_recovery_code_every_session_is_set_up_only_until_two_step_is_on_again(personas, sms, clock):
+    """Logging out and in again with the password alone does not skip the set-up; setting it up makes
+    the session a full one; turning 'off' what is already off changes nothing."""
+    actor = personas.actor("alice")
+    recovery = set_up_sms(actor, sms, clock)
+    clock.advance(seconds=61)
+    first = auth.login_second_step(pending_login(personas.alice), recovery, recovery=True)
+    auth.logout(first.token)
+    again = auth.login("alice@example.nl", PASSWORD)  # two-step is off: the password alone opens a session...
+    assert again.token and again.redirect == auth.SETUP_PATH
+    assert auth.resolve_session(again.token) is None  # ...that reaches the set-up page only
+    setup_actor = auth.resolve_session(again.token, allow_setup=True)
+    assert setup_actor.setup_only
+    grant, _ = twofa.begin_reauth(setup_actor)
+    twofa.confirm_reauth(setup_actor, grant, PASSWORD)
+    twofa.turn_off(setup_actor, grant)  # nothing to turn off: the set-up stays due
+    assert user_row(personas.alice.id).recovery_code_hash == twofa.RECOVERY_USED
+    setup = twofa.start_sms_setup(setup_actor, grant, PHONE)
+    twofa.confirm_setup(setup_actor, grant, setup, sms.code(PHONE), "setup_sms")
+    full = auth.resolve_session(again.token)
+    assert full is not None and not full.setup_only  # this session became a full one
+    assert user_row(personas.alice.id).recovery_code_hash not in ("", twofa.RECOVERY_USED)
 
 
 def test_recovery_code_of_an_english_user_mails_in_english(personas, sms, clock, db_env):
