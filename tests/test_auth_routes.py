@@ -196,7 +196,44 @@ def test_forgot_answers_identically_for_known_and_unknown(personas, client, orig
     assert known.status_code == unknown.status_code == 200
     assert known.content == unknown.content
     assert known.json() == {"message": translate(lang, "forgot.sent")}
+    assert auth.RESET_WORKER.join(10)  # the lookups and the mail run after the answers
     assert [m["To"] for m in db_env.outbox_messages()] == ["alice@example.nl"]  # only the real one got mail
+
+
+def test_forgot_answers_before_the_address_is_looked_up_or_mailed(personas, client, origin, db_env, monkeypatch):
+    """The mail sender is held until the test has its answer: the answer must come first (before, the
+    route looked the address up and sent the mail, so its time told whether the address had an account)."""
+    import threading
+    import time
+
+    from portal.domain import security
+
+    answered, sent = threading.Event(), []
+
+    class HeldMailer:
+        def send(self, *, to: str, subject: str, body: str) -> None:
+            sent.append((to, answered.wait(5)))  # True only when the answer was already out
+
+    monkeypatch.setattr(security, "get_mailer", lambda: HeldMailer())
+    r = post(client, "/auth/forgot", {"email": "alice@example.nl", "lang": "en"}, origin)
+    answered.set()
+    deadline = time.monotonic() + 10
+    while not sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent == [("alice@example.nl", True)]  # the mail came, after the answer
+    assert r.status_code == 200 and r.json() == {"message": translate("en", "forgot.sent")}
+    assert auth.RESET_WORKER.join(10)
+
+
+def test_forgot_for_an_unknown_address_queues_the_same_work(personas, client, origin, db_env, monkeypatch):
+    """Known or not, the route does one thing: queue the request; what it finds is the worker's business."""
+    queued = []
+    monkeypatch.setattr(auth, "queue_password_reset", lambda email, **kw: queued.append((email, kw)))
+    for email in ("alice@example.nl", "nobody@example.nl"):
+        post(client, "/auth/forgot", {"email": email, "lang": "nl"}, origin)
+    assert [e for e, _ in queued] == ["alice@example.nl", "nobody@example.nl"]
+    assert queued[0][1] == queued[1][1] == {"ip": "testclient", "language": "nl"}
+    assert db_env.outbox_messages() == []
 
 
 def test_forgot_with_an_invalid_address_is_400(personas, client, origin):

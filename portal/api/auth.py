@@ -162,6 +162,8 @@ async def logout(request: Request) -> JSONResponse:
 
 
 async def forgot(request: Request) -> JSONResponse:
+    """The same answer, at once, for every well-formed address: the lookup and the mail run afterwards
+    in the background (``auth.queue_password_reset``), so not even the timing tells an address exists."""
     body = await _read_json(request)
     if body is None:
         return _forbidden()
@@ -169,7 +171,7 @@ async def forgot(request: Request) -> JSONResponse:
     email = body.get("email", "").strip()
     if not EMAIL_RE.match(email):
         return _error(lang, "forgot.invalid_email", 400)
-    await run_in_threadpool(auth.request_password_reset, email, ip=client_ip(request), language=lang)
+    auth.queue_password_reset(email, ip=client_ip(request), language=lang)
     return JSONResponse({"message": translate(lang, "forgot.sent")}, headers={"Cache-Control": "no-store"})
 
 

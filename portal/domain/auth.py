@@ -6,7 +6,8 @@
 - Sessions: a random token for the browser, its HMAC in the database; idle and absolute timeouts
   are checked on every resolve; logout deletes the row.
 - Reset: a single-use 256-bit token (HMAC stored), valid 1 hour; using it ends every session of
-  the user and every other outstanding reset token.
+  the user and every other outstanding reset token. The route queues the request
+  (``queue_password_reset``): the lookup and the mail happen after the answer.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from portal.db.models import (
     UserSession,
     utcnow,
 )
-from portal.domain import audit, passwords, ratelimit, twofa
+from portal.domain import audit, background, passwords, ratelimit, twofa
 from portal.domain.actor import Actor, Membership
 from portal.domain.errors import InvalidInput, Throttled
 from portal.domain.security import security_mail
@@ -219,6 +220,16 @@ def logout(token: str | None, *, ip: str = "") -> None:
         if row is not None:
             audit.record(db, "logout", user_id=row.user_id, object_type="session", object_id=row.id, ip=ip)
             db.delete(row)
+
+
+# password-reset requests run after the answer (``queue_password_reset``); tests wait with ``.join()``
+RESET_WORKER = background.Worker("password-reset")
+
+
+def queue_password_reset(email: str, *, ip: str = "", language: str = "nl") -> None:
+    """Queue ``request_password_reset`` and return at once: the caller answers before the address is
+    looked up or a mail is sent, so neither the answer nor its timing depends on the address."""
+    RESET_WORKER.submit(request_password_reset, email, ip=ip, language=language)
 
 
 def request_password_reset(email: str, *, ip: str = "", language: str = "nl") -> None:

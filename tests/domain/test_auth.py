@@ -660,3 +660,52 @@ def test_password_rules_examples_hold():
 
     result = doctest.testmod(passwords, verbose=False, report=True)
     assert result.attempted > 5 and result.failed == 0
+
+
+# -- the background worker behind forgot-password --------------------------------------------------
+
+
+def test_background_worker_runs_jobs_in_order_after_submit_and_survives_a_failing_job(caplog):
+    import threading
+
+    from portal.domain.background import Worker
+
+    worker, gate, seen = Worker("test"), threading.Event(), []
+
+    def held(value):
+        gate.wait(5)
+        seen.append(value)
+
+    def broken():
+        raise RuntimeError("alice@example.nl")  # an error text may hold an address: only its type is logged
+
+    assert worker.submit(held, 1) and worker.submit(broken) and worker.submit(seen.append, 2)
+    assert seen == []  # submit returned before the work ran
+    assert worker.join(0.05) is False
+    gate.set()
+    assert worker.join(5)
+    assert seen == [1, 2]
+    assert "RuntimeError" in caplog.text and "alice@example.nl" not in caplog.text
+
+
+def test_background_worker_drops_jobs_beyond_its_queue():
+    import threading
+
+    from portal.domain.background import Worker
+
+    worker, started, gate = Worker("small", maxsize=2), threading.Event(), threading.Event()
+    assert worker.submit(lambda: (started.set(), gate.wait(5)))
+    assert started.wait(5)  # the first job is off the queue, running and held
+    assert worker.submit(print) and worker.submit(print)
+    assert worker.submit(print) is False  # full: dropped, the caller's answer does not change
+    gate.set()
+    assert worker.join(5)
+
+
+def test_background_worker_examples_hold():
+    import doctest
+
+    from portal.domain import background
+
+    result = doctest.testmod(background, verbose=False, report=True)
+    assert result.attempted > 0 and result.failed == 0
