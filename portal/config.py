@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,13 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 REFUSED_SECRETS = {"", "change-me", "changeme", "secret", "dev", "default"}
 SMS_BACKENDS = {"console": "console", "local": "console", "twilio": "twilio"}  # SMS_BACKEND -> backend
+# SMS_ALLOWED_PREFIXES default: country calling codes of the Netherlands, the other EU countries and the
+# EEA (Iceland, Liechtenstein, Norway); overseas parts with codes of their own (+262, +590...) are not in it
+EU_EEA_PREFIXES = (
+    "+31", "+30", "+32", "+33", "+34", "+351", "+352", "+353", "+354", "+356", "+357", "+358", "+359", "+36",
+    "+370", "+371", "+372", "+385", "+386", "+39", "+40", "+420", "+421", "+423", "+43", "+45", "+46", "+47",
+    "+48", "+49",
+)
 
 
 class ConfigError(RuntimeError):
@@ -75,6 +83,7 @@ class Settings:
     twilio_auth_token: str | None
     twilio_from: str | None
     twilio_api_base: str | None  # None = https://api.twilio.com; another base only for tests or a proxy
+    sms_allowed_prefixes: tuple[str, ...]  # SMS goes only to numbers starting with one of these
     session_idle_minutes: int
     session_absolute_hours: int
     upload_max_bytes: int
@@ -120,6 +129,25 @@ def _sms_backend() -> str:
     return backend
 
 
+def _sms_allowed_prefixes() -> tuple[str, ...]:
+    """``SMS_ALLOWED_PREFIXES``: country codes (or longer prefixes) separated by commas or spaces, such
+    as ``+31,+32``; by default the EU/EEA (``EU_EEA_PREFIXES``).
+
+    >>> os.environ["SMS_ALLOWED_PREFIXES"] = "+31, +32 +4930"; _sms_allowed_prefixes()
+    ('+31', '+32', '+4930')
+    >>> del os.environ["SMS_ALLOWED_PREFIXES"]; len(_sms_allowed_prefixes())
+    30
+    """
+    raw = env("SMS_ALLOWED_PREFIXES")
+    if raw is None:
+        return EU_EEA_PREFIXES
+    prefixes = tuple(dict.fromkeys(p for p in re.split(r"[\s,;]+", raw.strip()) if p))
+    bad = [p for p in prefixes if not re.fullmatch(r"\+[1-9]\d{0,5}", p)]
+    if bad or not prefixes:
+        raise ConfigError(f"SMS_ALLOWED_PREFIXES must list prefixes such as +31,+32; refused: {bad or raw!r}")
+    return prefixes
+
+
 def load_settings() -> Settings:
     production = (env("PORTAL_ENV", "development") or "").lower() == "production"
     data_dir = Path(env("PORTAL_DATA_DIR", str(ROOT / "data"))).resolve()
@@ -144,6 +172,7 @@ def load_settings() -> Settings:
         twilio_auth_token=env("TWILIO_AUTH_TOKEN"),
         twilio_from=env("TWILIO_FROM"),
         twilio_api_base=env("TWILIO_API_BASE"),
+        sms_allowed_prefixes=_sms_allowed_prefixes(),
         session_idle_minutes=env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=env_int("SESSION_ABSOLUTE_HOURS", 12),
         upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),

@@ -206,3 +206,32 @@ def test_twilio_settings(env, tmp_path):
     assert s.twilio_auth_token == "t0ken-from-file"
     assert s.twilio_api_base == "http://127.0.0.1:8099"
     assert s.sms_dir == tmp_path / "texts"
+
+
+# -- SMS_ALLOWED_PREFIXES --------------------------------------------------------------------------
+
+
+def test_sms_goes_to_the_eu_and_eea_by_default(env):
+    env.delenv("SMS_ALLOWED_PREFIXES", raising=False)
+    prefixes = load_settings().sms_allowed_prefixes
+    assert len(prefixes) == 30 == len(set(prefixes))  # 27 EU countries, Iceland, Liechtenstein, Norway
+    assert {"+31", "+32", "+49", "+33", "+358", "+354", "+423", "+47"} <= set(prefixes)
+    assert not {"+44", "+1", "+41", "+7", "+90"} & set(prefixes)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("+31", ("+31",)),
+    ("+31,+32", ("+31", "+32")),
+    (" +31 ; +32  +316 ", ("+31", "+32", "+316")),
+    ("+31,+31", ("+31",)),
+])
+def test_sms_allowed_prefixes_setting(env, raw, expected):
+    env.setenv("SMS_ALLOWED_PREFIXES", raw)
+    assert load_settings().sms_allowed_prefixes == expected
+
+
+@pytest.mark.parametrize("raw", ["31", "+0", "+31,NL", "+1234567", ",", "*"])
+def test_sms_allowed_prefixes_that_are_not_prefixes_refuse_to_start(env, raw):
+    env.setenv("SMS_ALLOWED_PREFIXES", raw)
+    with pytest.raises(ConfigError, match="SMS_ALLOWED_PREFIXES"):
+        load_settings()

@@ -19,13 +19,14 @@ import pytest
 
 from portal.adapters import sms
 from portal.adapters.sms import LocalSms, SmsError, TwilioSms, get_sms_sender, latest_message
-from portal.config import ConfigError
+from portal.config import ConfigError, get_settings
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "tok-" + uuid.uuid4().hex  # unique, so finding it in a log cannot be a coincidence
 SENDER = "PortalNL"
 ALICE, BOB = "+31612345678", "+31687654321"
-TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE", "SMS_DIR"]
+TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE", "SMS_DIR",
+              "SMS_ALLOWED_PREFIXES"]
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
 
 
@@ -149,6 +150,11 @@ def sms_env(clean_env):
     get_sms_sender.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _settings(sms_env):
+    """Every test here reads the settings (SMS_ALLOWED_PREFIXES) from a clean environment."""
+
+
 # -- Twilio --------------------------------------------------------------------------------------
 
 
@@ -226,6 +232,42 @@ def test_the_token_and_the_full_number_never_reach_the_log(sender, twilio, caplo
     assert "+316123456**" in caplog.text
     assert TOKEN not in caplog.text
     assert ALICE not in caplog.text
+
+
+# -- only to the allowed countries (SMS_ALLOWED_PREFIXES) --------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["+447700900123", "+12025550123", "+41791234567", "+37369123456"])
+def test_twilio_refuses_a_number_outside_the_allowed_countries_without_a_request(sender, twilio, number, caplog):
+    with pytest.raises(SmsError) as err:
+        sender.send(to=number, body="Uw code is 123456")
+    assert err.value.msgid == "sms.country_not_allowed"
+    assert twilio.requests == []  # nothing reached the provider
+    assert number not in caplog.text
+
+
+def test_local_backend_refuses_a_number_outside_the_allowed_countries(tmp_path):
+    with pytest.raises(SmsError) as err:
+        LocalSms(tmp_path / "sms").send(to="+447700900123", body="Uw code is 123456")
+    assert err.value.msgid == "sms.country_not_allowed"
+    assert not (tmp_path / "sms").exists()
+
+
+def test_eu_and_eea_numbers_are_sent_by_default(sender, twilio, tmp_path):
+    for number in ("+31612345678", "+32470123456", "+4915123456789", "+4741234567", "+3584012345678"):
+        sender.send(to=number, body="x")
+        LocalSms(tmp_path / "sms").send(to=number, body="x")
+    assert len(twilio.requests) == 5 and len(list((tmp_path / "sms").iterdir())) == 5
+
+
+def test_allowed_prefixes_come_from_the_setting(sms_env, sender, twilio):
+    sms_env.setenv("SMS_ALLOWED_PREFIXES", "+31 +447")
+    get_settings.cache_clear()
+    sender.send(to="+447700900123", body="x")  # now allowed
+    with pytest.raises(SmsError) as err:
+        sender.send(to="+32470123456", body="x")  # no longer
+    assert err.value.msgid == "sms.country_not_allowed"
+    assert [r.form["To"] for r in twilio.requests] == [["+447700900123"]]
 
 
 # -- the local backend ---------------------------------------------------------------------------

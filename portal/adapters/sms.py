@@ -5,7 +5,11 @@
 folder. ``TwilioSms`` (``SMS_BACKEND=twilio``) sends through Twilio's Messages API.
 
 Every failure is an ``SmsError`` whose ``msgid`` the UI can show as is:
-``sms.invalid_number``, ``sms.rate_limited`` or ``sms.failed``.
+``sms.invalid_number``, ``sms.country_not_allowed``, ``sms.rate_limited`` or ``sms.failed``.
+
+Both backends refuse, before anything is sent or written, a number outside ``SMS_ALLOWED_PREFIXES``
+(default: the EU/EEA country codes). Two-step set-up checks the same when the number is typed; this is
+the last line, for numbers stored earlier or any other caller.
 """
 
 from __future__ import annotations
@@ -68,6 +72,22 @@ def mask_number(to: str) -> str:
     return to[:-2] + "**"
 
 
+def allowed_number(to: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``to`` (E.164) starts with one of ``prefixes``.
+
+    >>> allowed_number("+31612345678", ("+31", "+32")), allowed_number("+447700900123", ("+31", "+32"))
+    (True, False)
+    """
+    return any(to.startswith(prefix) for prefix in prefixes)
+
+
+def check_country(to: str) -> None:
+    """Refuse (``SmsError('sms.country_not_allowed')``) a number outside ``SMS_ALLOWED_PREFIXES``."""
+    if not allowed_number(to, get_settings().sms_allowed_prefixes):
+        log.warning("SMS to %s refused: not in SMS_ALLOWED_PREFIXES", mask_number(to))
+        raise SmsError("sms.country_not_allowed")
+
+
 def error_msgid(status: int | None, code: int | None) -> str:
     """Map Twilio's HTTP status and error code to a message id.
 
@@ -96,6 +116,7 @@ class LocalSms:
     def send(self, *, to: str, body: str) -> None:
         if not E164_RE.fullmatch(to):  # as Twilio would refuse it (21211)
             raise SmsError("sms.invalid_number")
+        check_country(to)
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{uuid.uuid4().hex}.txt"
@@ -151,6 +172,7 @@ class TwilioSms:
             self.client.edge = self.client.region = None
 
     def send(self, *, to: str, body: str) -> None:
+        check_country(to)
         try:
             message = self.client.messages.create(to=to, from_=self.sender, body=body)
         except TwilioException as exc:  # TwilioRestException / TwilioServiceException: an HTTP error answer

@@ -31,7 +31,8 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlmodel import Session, delete, func, select
 
-from portal.adapters.sms import SmsError, get_sms_sender
+from portal.adapters.sms import SmsError, allowed_number, get_sms_sender
+from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import (
     ClientMember,
@@ -69,7 +70,8 @@ RECOVERY_USED = "recovery-used"
 
 # -- small pure helpers ------------------------------------------------------------------------------
 def normalize_phone(raw: str) -> str:
-    """A mobile number in E.164; Dutch ways of writing one are accepted.
+    """A mobile number in E.164; Dutch ways of writing one are accepted. Only numbers SMS may go to
+    (``SMS_ALLOWED_PREFIXES``, by default the EU/EEA country codes).
 
     >>> normalize_phone("06-1234 5678"), normalize_phone("0031 6 12345678"), normalize_phone("+32 470 12 34 56")
     ('+31612345678', '+31612345678', '+32470123456')
@@ -83,6 +85,8 @@ def normalize_phone(raw: str) -> str:
         raise InvalidInput("twofa.phone_invalid")
     if value.startswith("+31") and not re.fullmatch(r"\+316\d{8}", value):
         raise InvalidInput("twofa.phone_not_mobile")
+    if not allowed_number(value, get_settings().sms_allowed_prefixes):  # SMS_ALLOWED_PREFIXES (EU/EEA)
+        raise InvalidInput("sms.country_not_allowed")
     return value
 
 

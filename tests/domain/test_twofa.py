@@ -648,7 +648,8 @@ def test_required_but_not_set_up_gives_a_set_up_only_session_until_set_up(person
     ("0031 6 12345678", "+31612345678"),
     ("(06) 12.34.56.78", "+31612345678"),
     ("+32 470 12 34 56", "+32470123456"),
-    ("+44 7700 900123", "+447700900123"),
+    ("0049 151 23456789", "+4915123456789"),
+    ("+47 412 34 567", "+4741234567"),  # Norway: EEA
 ])
 def test_normalize_phone_accepts(raw, e164):
     assert twofa.normalize_phone(raw) == e164
@@ -664,9 +665,21 @@ def test_normalize_phone_accepts(raw, e164):
     ("020-1234567", "twofa.phone_invalid"),  # a landline written the Dutch way
     ("+31 20 123 4567", "twofa.phone_not_mobile"),  # a landline in E.164
     ("0031 20 123 4567", "twofa.phone_not_mobile"),
+    # outside SMS_ALLOWED_PREFIXES (default: the EU/EEA)
+    ("+44 7700 900123", "sms.country_not_allowed"),
+    ("+1 202 555 0123", "sms.country_not_allowed"),
+    ("0041 79 123 45 67", "sms.country_not_allowed"),  # Switzerland: neither EU nor EEA
+    ("+373 69 123 456", "sms.country_not_allowed"),  # Moldova: +37 is not +370..+372
 ])
 def test_normalize_phone_refuses(raw, msgid):
     refused(msgid, twofa.normalize_phone, raw)
+
+
+def test_sms_allowed_prefixes_setting_narrows_the_numbers(db_env, monkeypatch):
+    monkeypatch.setenv("SMS_ALLOWED_PREFIXES", "+31")
+    db_env.reload()
+    assert twofa.normalize_phone("06 1234 5678") == "+31612345678"
+    refused("sms.country_not_allowed", twofa.normalize_phone, "+32 470 12 34 56")
 
 
 @pytest.mark.parametrize("e164", ["+31612345678", "+32470123456", "+447700900123"])
@@ -680,6 +693,20 @@ def test_mask_phone_shows_the_country_code_and_no_more_than_the_last_two_digits(
 def test_start_sms_setup_refuses_a_bad_number_before_sending(personas, sms, clock):
     actor = personas.actor("alice")
     refused("twofa.phone_not_mobile", twofa.start_sms_setup, actor, grant(actor), "+31 20 123 4567")
+    refused("sms.country_not_allowed", twofa.start_sms_setup, actor, grant(actor), "+44 7700 900123")
+    assert sms.count() == 0
+
+
+def test_a_stored_number_outside_the_allowed_countries_gets_no_code(personas, sms, clock, db_rows):
+    """A number saved before the setting narrowed: the adapter refuses it; the code page says why."""
+    enable_sms(personas.alice, "+447700900123")
+    pending = pending_login(personas.alice)
+    info = twofa.pending_info(pending)
+    assert info.sent is False
+    assert sms.count() == 0 and db_rows(SmsSend) == []
+    with pytest.raises(InvalidInput) as exc:
+        twofa.resend_login_code(pending)
+    assert exc.value.msgid == "sms.country_not_allowed"
     assert sms.count() == 0
 
 
