@@ -7,8 +7,10 @@ import logging
 import reflex as rx
 
 from portal.api.auth import routes_app, security_headers
+from portal import logsafe
 from portal.config import get_settings
 from portal.ui.components import tab_title
+from portal.ui.state import SessionBinding
 from portal.ui.pages.accounts import AccountsState, accounts_page
 from portal.ui.pages.client.home import HomeState, home_page
 from portal.ui.pages.client.lists import ClientListsState, actions_page, dossiers_page
@@ -31,6 +33,7 @@ from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page
 from portal.ui.pages.questionnaire import QuestionnaireState, client_questionnaire_page, staff_questionnaire_page
 from portal.ui.pages.upload import UploadState, client_upload_page, staff_upload_page
 
+logsafe.install()  # cookies, tokens and codes never reach a log line
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 get_settings()  # fail fast on unsafe settings
 
@@ -72,6 +75,8 @@ async def sweep_files_hourly():
 
 
 app.register_lifespan_task(sweep_files_hourly)
+# before Reflex's own hydrate handling: a tab's state is wiped unless it belongs to the connection's session
+app.add_middleware(SessionBinding(), index=0)
 
 PUBLIC = AuthFormState.on_load_public
 app.add_page(lambda: rx.center(rx.spinner(size="3"), padding="48px"), route="/", title="Portal", on_load=AuthFormState.to_start)

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "portal.i18n",
+    "portal.logsafe",
     "portal.adapters.sms",
     "portal.domain.twofa",
     "portal.domain.security",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from http.cookies import SimpleCookie
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,27 +18,11 @@ from starlette.routing import Route
 from portal.config import get_settings
 from portal.domain import auth, twofa
 from portal.domain.errors import InvalidInput, Throttled
+from portal.domain.security import cookie_value  # noqa: F401 - used here and by the other routes
 from portal.i18n import LANGUAGES, pick_language, translate
 
 MAX_BODY = 8 * 1024
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
-
-
-def cookie_value(cookie_header: str | None, name: str) -> str | None:
-    """The value of one cookie from a Cookie header.
-
-    >>> cookie_value("a=1; portal_session=xyz", "portal_session")
-    'xyz'
-    """
-    if not cookie_header:
-        return None
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header)
-    except Exception:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
 
 
 def client_ip(request: Request) -> str:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import logging
+from http.cookies import SimpleCookie
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -25,6 +26,23 @@ log = logging.getLogger(__name__)
 def token_hash(token: str) -> str:
     """HMAC-SHA256 of a bearer token or code with the server's secret: a leaked table is not a key ring."""
     return hmac.new(get_settings().secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_value(cookie_header: str | None, name: str) -> str | None:
+    """The value of one cookie from a Cookie header.
+
+    >>> cookie_value("a=1; portal_session=xyz", "portal_session")
+    'xyz'
+    """
+    if not cookie_header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:  # noqa: BLE001 - a malformed header simply carries no cookie
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
 
 
 def _fernet() -> Fernet:

@@ -1,20 +1,32 @@
 """The base state: language, the signed-in user's name, and the session check every handler uses.
 
 Any public method of a state can be called from a browser by name, so every handler and on_load
-resolves the session again through ``_actor``/``_require`` (the HttpOnly cookie travels in the
+resolves the session again: they are decorated with ``guarded`` (the HttpOnly cookie travels in the
 websocket handshake headers, which Reflex never sends to the browser).
+
+Reflex's client token is no credential: whoever connects with a tab's token gets that tab's state.
+So a tab's state is bound to the cookies it was filled under (``SessionBinding``, run before every
+event, hydrate included): a state whose cookies differ from the connection's, or whose session is no
+longer valid at hydrate, is wiped before anything is sent.
 """
 
 from __future__ import annotations
 
-import reflex as rx
+import functools
+import inspect
+from collections.abc import Callable
 
-from portal.api.auth import cookie_value
-from portal.db.models import UserKind
-from portal.domain import auth
-from portal.domain.actor import Actor
+import reflex as rx
+from reflex.middleware import Middleware
+
+from portal.domain import auth, twofa
+from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
+from portal.domain.security import cookie_value, token_hash
 from portal.i18n import LANGUAGES, blank_catalog, catalog, pick_language
+
+# who a guarded handler is for: a client, staff, either (None), or as the page's path says ("route")
+Kind = str | None
 
 
 class AppState(rx.State):
@@ -23,6 +35,7 @@ class AppState(rx.State):
     lang: str = ""  # "" until the page's first event chose it (the user's, the cookie's or the browser's)
     user_name: str = ""
     user_kind: str = ""  # "client" | "staff" | "" (signed out)
+    _binding: str = ""  # HMAC of the session/pending cookies this tab's state was filled under ("" = none)
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -46,8 +59,31 @@ class AppState(rx.State):
         actor = self._actor(allow_setup)
         if actor is None or (kind is not None and actor.kind != kind):
             return None
-        self.user_name, self.user_kind, self.lang = actor.full_name, str(actor.kind), actor.language
+        # assign only what changed: every assignment is sent to the browser again (the catalog with the language)
+        for name, value in (("user_name", actor.full_name), ("user_kind", str(actor.kind)), ("lang", actor.language)):
+            if getattr(self, name) != value:
+                setattr(self, name, value)
         return actor
+
+    # -- the tab's state belongs to one session -------------------------------------------------
+    def _cookie_binding(self) -> str:
+        """An HMAC of the session and pending-login cookies this connection carries; "" without either."""
+        cookies = self.router.headers.cookie
+        session = cookie_value(cookies, auth.SESSION_COOKIE) or ""
+        pending = cookie_value(cookies, twofa.PENDING_COOKIE) or ""
+        return token_hash(f"tab-binding\n{session}\n{pending}") if session or pending else ""
+
+    async def _enforce_binding(self, hydrate: bool) -> None:
+        """Wipe this tab's state when it was filled under other cookies than the connection's (another
+        browser replaying the token, a logout, a new login), and at hydrate when the session is no
+        longer valid (expired, ended elsewhere): nothing private is ever sent without a valid session."""
+        binding = self._cookie_binding()
+        stale = binding != self._binding
+        if not stale and hydrate and (binding == "" or self._actor(allow_setup=True) is None):
+            stale = True
+        if stale:
+            await self._wipe()
+            self._binding = binding
 
     async def _wipe(self) -> None:
         """Reset every page state of this tab (keeps the language): nothing private stays behind."""
@@ -57,8 +93,9 @@ class AppState(rx.State):
         # reset() only resets the fields a class declares itself: called from a page state, self.reset()
         # would leave AppState's user_name/user_kind behind, so reset AppState itself
         base = await self.get_state(AppState)
+        binding = base._binding
         base.reset()
-        base.lang = lang
+        base.lang, base._binding = lang, binding
 
     async def _deny(self, kind: UserKind | None = None):
         """What a page does without the right session: wipe, then go to login (or the user's home)."""
@@ -122,6 +159,51 @@ class AppState(rx.State):
         else:
             self._initial_language()
         return rx.call_script(f"document.documentElement.lang='{self.lang}';")
+
+
+def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
+    """The one session check of every event handler: resolve the actor from the HttpOnly cookie (of
+    ``kind``: "client", "staff", "route" = as the page's path says, None = either) and pass it to the
+    handler as its first argument; without one, wipe the tab and go to login (or the user's home).
+
+    Stack it under ``@rx.event``; the browser sees the handler's own arguments without ``actor``.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        async def handler(self: AppState, *args, **kwargs):
+            wanted = self._route_kind() if kind == "route" else (UserKind(kind) if kind else None)
+            actor = self._require(wanted, allow_setup=allow_setup)
+            if actor is None:
+                return await self._deny(wanted)
+            result = fn(self, actor, *args, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+
+        params = list(inspect.signature(fn).parameters.values())
+        handler.__signature__ = inspect.Signature([params[0], *params[2:]])  # (self, actor, ...) -> (self, ...)
+        handler.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "actor"}
+        del handler.__wrapped__  # Reflex must read the signature above, not the original's
+        return handler
+
+    return decorate
+
+
+class SessionBinding(Middleware):
+    """Runs before every event (hydrate included): a tab's state is bound to its session (see the module
+    docstring). One HMAC per event; the session itself is looked up only at hydrate."""
+
+    async def preprocess(self, app, state, event):
+        root = state._get_root_state() if hasattr(state, "_get_root_state") else state
+        base = await root.get_state(AppState)
+        await base._enforce_binding(hydrate=event.name in _hydrate_event_names())
+        return None
+
+
+@functools.cache
+def _hydrate_event_names() -> frozenset[str]:
+    from reflex_base.event.processor.base_state_processor import _hydrate_event_names as names
+
+    return names()
 
 
 def _descendants(cls: type[rx.State]) -> list[type[rx.State]]:

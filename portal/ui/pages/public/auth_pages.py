@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.api.auth import cookie_value
+from portal.domain.security import cookie_value
 from portal.domain import auth, twofa
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, public_shell, t
