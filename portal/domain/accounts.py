@@ -10,6 +10,12 @@ invites colleagues by e-mail, sees them, sends an invitation again, and revokes 
   sent to the login page on its next click: every page and handler resolves the session again),
   drops their outstanding links and deactivates the user when no other client is left.
 - Every change is audited; invitations are rate-limited per inviter (they send mail to any address).
+- An invitation never tells whether an address already has an account: for an address in use
+  elsewhere (another client, staff, a deactivated account) the inviter gets the same answer, nothing
+  is created, and the address gets a notice instead of an activation link (who tried to add it, that
+  nothing changed, whom to ask). Only an address already among the company's own accounts, which the
+  inviter sees in the list anyway, is refused as such. What the list shows afterwards still differs
+  (an invited colleague appears, an existing account does not): see README, "Security in short".
 """
 
 from __future__ import annotations
@@ -168,10 +174,18 @@ def _invitation(lang: str, user: User, inviter: str, company: str, token: str) -
     return user.email, translate(lang, "mail.extra_invite.subject", company=company), body
 
 
+def _existing_notice(user: User, inviter: str, company: str) -> tuple[str, str, str]:
+    """(to, subject, body) of the notice to an address that already has an account, in its owner's language."""
+    lang = user.language if user.language in LANGUAGES else "nl"
+    body = translate(lang, "mail.extra_invite_existing.body", inviter=inviter, company=company)
+    return user.email, translate(lang, "mail.extra_invite_existing.subject", company=company), body
+
+
 def invite_extra_account(actor: Actor, full_name: str, email: str) -> ExtraAccount:
     """Invite a colleague: a client user without a password, an extra membership of the company and an
-    activation mail in the inviter's language. Refuses a bad name or address, an address that already
-    has an account, and a 21st extra account; nothing is written then."""
+    activation mail in the inviter's language. Refuses a bad name or address, an address already among
+    the company's accounts, and a 21st extra account; nothing is written then. An address with an
+    account elsewhere gets the same answer, but only a notice mail: nothing is created (module doc)."""
     name, address = clean_name(full_name), clean_invite_email(email)
     lang = actor.language if actor.language in LANGUAGES else "nl"
     with session_scope() as db:
@@ -179,29 +193,44 @@ def invite_extra_account(actor: Actor, full_name: str, email: str) -> ExtraAccou
         _throttle(db, actor)
         db.commit()  # the attempt counts even when it is refused below
         db.get(Client, company.id, with_for_update=True)  # one invitation of this company at a time (PostgreSQL)
-        if db.exec(select(User.id).where(User.email == address)).first() is not None:
-            raise InvalidInput("accounts.email_taken")
         count = db.exec(
             select(func.count()).select_from(ClientMember)
             .where(ClientMember.client_id == company.id, ClientMember.is_primary == False)  # noqa: E712
         ).one()
         if count >= MAX_EXTRA_ACCOUNTS:
             raise InvalidInput("accounts.too_many", max=MAX_EXTRA_ACCOUNTS)
-        user = User(email=address, full_name=name, kind=UserKind.CLIENT, password_hash="", language=lang)
-        db.add(user)
-        try:
-            db.flush()  # a concurrent invitation of the same address: the unique index answers
-        except IntegrityError as exc:
-            raise InvalidInput("accounts.email_taken") from exc
-        db.add(ClientMember(client_id=company.id, user_id=user.id, is_primary=False))
-        token = auth.issue_link_token(db, user, "activation")
-        audit.record(db, "account.invited", user_id=actor.user_id, object_type="user", object_id=user.id, ip=actor.ip,
-                     client_id=company.id)
-        db.flush()
-        mail = _invitation(lang, user, actor.full_name, company.name, token)
-        result = _view(user, utcnow())
+        existing = db.exec(select(User).where(User.email == address)).first()
+        if existing is not None:
+            own = db.exec(select(ClientMember.id).where(ClientMember.client_id == company.id,
+                                                        ClientMember.user_id == existing.id)).first()
+            if own is not None:  # in the company's own list already: the inviter learns nothing new
+                raise InvalidInput("accounts.email_taken")
+            audit.record(db, "account.invite_existing", user_id=actor.user_id, object_type="user", object_id=existing.id,
+                         ip=actor.ip, client_id=company.id)
+            mail = _existing_notice(existing, actor.full_name, company.name)
+            now = utcnow()
+            result = ExtraAccount(user_id=0, full_name=name, email=address, status=INVITED, created_at=now, invited_at=now)
+        else:
+            mail, result = _invite_new(db, actor, company, name, address, lang)
     send_quietly(*mail)  # after the commit: a mail never carries a link that was rolled back
     return result
+
+
+def _invite_new(db: Session, actor: Actor, company: Client, name: str, address: str,
+                lang: str) -> tuple[tuple[str, str, str], ExtraAccount]:
+    """The new user, its membership and activation link; returns (mail, the account as the list shows it)."""
+    user = User(email=address, full_name=name, kind=UserKind.CLIENT, password_hash="", language=lang)
+    db.add(user)
+    try:
+        db.flush()  # a concurrent invitation of the same address: the unique index answers
+    except IntegrityError as exc:
+        raise InvalidInput("accounts.email_taken") from exc
+    db.add(ClientMember(client_id=company.id, user_id=user.id, is_primary=False))
+    token = auth.issue_link_token(db, user, "activation")
+    audit.record(db, "account.invited", user_id=actor.user_id, object_type="user", object_id=user.id, ip=actor.ip,
+                 client_id=company.id)
+    db.flush()
+    return _invitation(lang, user, actor.full_name, company.name, token), _view(user, utcnow())
 
 
 def resend_invitation(actor: Actor, user_id: int) -> ExtraAccount:

@@ -18,6 +18,7 @@ from portal.db.engine import session_scope
 from portal.db.models import AuditEvent, ClientMember, PasswordResetToken, User, UserKind, UserSession, utcnow
 from portal.domain import accounts, auth
 from portal.domain.errors import InvalidInput, NotFound, Throttled
+from portal.i18n import translate
 
 PASSWORD = "correct-horse-battery-staple-42"  # the personas' password (conftest.PASSWORD)
 NEW_PASSWORD = "verse-broodjes-elke-ochtend-2026"
@@ -146,14 +147,53 @@ def test_activation_sets_the_password_once_and_the_colleague_logs_in(cast, db_en
     auth.login("kees@example.nl", NEW_PASSWORD)  # the password set first still holds
 
 
-@pytest.mark.parametrize("taken", ["alice@example.nl", "PIET@bakkerijjansen.nl", " info@bakkerijjansen.nl",
-                                   "bob@amstelhypotheek.nl", "gijs@garagegreve.nl"])
-def test_an_address_that_has_an_account_is_refused(cast, db_env, taken):
+@pytest.mark.parametrize("taken", ["PIET@bakkerijjansen.nl", " info@bakkerijjansen.nl"])
+def test_an_address_already_among_the_companys_own_accounts_is_refused(cast, db_env, taken):
+    """The inviter sees these in the list (or is it): saying so reveals nothing."""
     before = snapshot()
     with pytest.raises(InvalidInput) as exc:
         accounts.invite_extra_account(cast.actor("jansen"), "Iemand Anders", taken)
     assert exc.value.msgid == "accounts.email_taken"
     assert snapshot() == before and db_env.outbox_messages() == []
+
+
+@pytest.mark.parametrize("existing, lang", [
+    ("alice@example.nl", "nl"),  # a person client elsewhere
+    ("ERIK@example.nl", "en"),  # in the owner's language, not the inviter's
+    ("bob@amstelhypotheek.nl", "nl"),  # staff
+    ("gijs@garagegreve.nl", "nl"),  # another company's extra account
+])
+def test_an_address_with_an_account_elsewhere_gets_the_same_answer_and_only_a_notice(cast, db_env, existing, lang):
+    """Before, the inviter was told 'accounts.email_taken': proof that the address had an account."""
+    jansen = cast.actor("jansen")
+    new = accounts.invite_extra_account(jansen, "Iemand Anders", "nieuw@example.nl")
+    before = snapshot()
+    same = accounts.invite_extra_account(jansen, "Iemand Anders", existing)
+    # the same answer (only the address differs), the same kind of mail, nothing created
+    assert (same.full_name, same.status, same.invited) == (new.full_name, new.status, new.invited) == ("Iemand Anders", "invited", True)
+    assert same.email == existing.lower() and same.invited_at is not None
+    after = snapshot()
+    assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
+    owner = user_by_email(existing.lower())
+    assert after["audit"] == before["audit"] + [("account.invite_existing", owner.id)]
+    (notice,) = mails_to(db_env, existing.lower())
+    company = "Bakkerij Jansen B.V."
+    assert notice["Subject"] == translate(lang, "mail.extra_invite_existing.subject", company=company)
+    body = notice.get_body().get_content()
+    assert "Marja Jansen" in body and company in body
+    assert "token=" not in body  # no link: nothing to activate (and no membership: "members" above is unchanged)
+
+
+def test_an_existing_address_counts_like_an_invitation_for_the_limits(cast, db_env, monkeypatch):
+    """The 21st account and the rate limit answer the same whether the address exists or not."""
+    jansen = cast.actor("jansen")
+    for n in range(accounts.MAX_EXTRA_ACCOUNTS - 1):
+        accounts.invite_extra_account(jansen, f"Collega {n}", f"collega{n}@example.nl")
+    for address in ("alice@example.nl", "te-veel@example.nl"):
+        with pytest.raises(InvalidInput) as exc:
+            accounts.invite_extra_account(jansen, "Eén te veel", address)
+        assert exc.value.msgid == "accounts.too_many"
+    assert not mails_to(db_env, "alice@example.nl")
 
 
 @pytest.mark.parametrize(
@@ -202,13 +242,16 @@ def test_invitations_are_rate_limited_per_inviter(cast, db_env, monkeypatch):
                                                                              window=timedelta(hours=1)))
     jansen = cast.actor("jansen")
     accounts.invite_extra_account(jansen, "Een", "een@example.nl")
-    with pytest.raises(InvalidInput):  # a refused attempt counts too (no free probing of addresses)
-        accounts.invite_extra_account(jansen, "Alice", "alice@example.nl")
+    with pytest.raises(InvalidInput):  # a refused attempt counts too
+        accounts.invite_extra_account(jansen, "Piet", "piet@bakkerijjansen.nl")
     with pytest.raises(Throttled) as exc:
         accounts.invite_extra_account(jansen, "Drie", "drie@example.nl")
     assert exc.value.msgid == "accounts.throttled" and exc.value.params["minutes"] >= 1
     assert user_by_email("drie@example.nl") is None and not mails_to(db_env, "drie@example.nl")
     accounts.invite_extra_account(cast.actor("greet"), "Vier", "vier@example.nl")  # another inviter is not held up
+    with pytest.raises(Throttled):  # an existing address is held up exactly like a new one
+        accounts.invite_extra_account(jansen, "Alice", "alice@example.nl")
+    assert not mails_to(db_env, "alice@example.nl")
 
 
 # -- who may: explicit visible and hidden sets ---------------------------------------------------------
