@@ -6,7 +6,8 @@ import logging
 
 import reflex as rx
 
-from portal.api.auth import routes_app, security_headers
+from portal.api.auth import routes_app
+from portal.api.headers import security_headers
 from portal import logsafe
 from portal.config import get_settings
 from portal.ui.components import tab_title

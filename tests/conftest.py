@@ -56,7 +56,7 @@ _ENV_TO_CLEAR = [
     "PORTAL_ENV", "PORTAL_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "SITE_URL", "MAIL_FROM", "MAIL_OUTBOX_DIR",
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMS_BACKEND",
     "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "REFLEX_REDIS_URL",
-    "SMS_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE",
+    "SMS_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE", "SMS_ALLOWED_PREFIXES",
 ]
 SITE_URL = "http://portal.test:3000"
 
@@ -698,6 +698,16 @@ def sign_in(personas):
         return auth.login(personas.users[name].email, PASSWORD, ip=ip).token
 
     return login
+
+
+@pytest.fixture
+def hanna(personas) -> str:
+    """A second reviewer of Amstel Hypotheekadvies (Bob's office): nobody reviews their own delivery, so when Bob
+    delivers on a client's behalf, Hanna reviews it. Returns her persona name."""
+    user = personas.make.user("hanna@amstelhypotheek.nl", "Hanna Bos", "staff")
+    personas.make.staff(user, personas.offices["advice"], "reviewer")
+    personas.users["hanna"] = user
+    return "hanna"
 
 
 # ----------------------------------------------------------------------------------------------

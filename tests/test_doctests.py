@@ -17,7 +17,7 @@ MODULES = [
     "portal.domain.accounts",
     "portal.domain.ratelimit",
     "portal.domain.phases",
-    "portal.api.auth",
+    "portal.api.headers",
     "portal.config",
     "portal.db.engine",
     "portal.domain.access",

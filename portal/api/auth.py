@@ -1,4 +1,4 @@
-"""HTTP routes for login, logout and password reset, and the security-header middleware.
+"""HTTP routes for login, logout and password reset (the security headers: portal/api/headers.py).
 
 The session cookie is set here, by an HTTP response, so it can be HttpOnly (JavaScript never sees
 it). Every POST must come from our own origin (plus SameSite=Strict on the cookie).
@@ -199,40 +199,3 @@ def routes_app() -> Starlette:
     from portal.api.uploads import ROUTES as UPLOAD_ROUTES
 
     return Starlette(routes=[*ROUTES, *FILE_ROUTES, *UPLOAD_ROUTES])
-
-
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), payment=()"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-]
-
-
-def security_headers(app):
-    """ASGI middleware: security headers on every response; HTML pages are never stored by caches.
-
-    ``no-store`` on pages also keeps a page out of the back/forward cache, so the back button after
-    logout cannot show what was on screen.
-    """
-
-    async def wrapped(scope, receive, send):
-        if scope["type"] != "http":
-            return await app(scope, receive, send)
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                if content_type.startswith(b"text/html"):
-                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
-                    headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        return await app(scope, receive, send_with_headers)
-
-    return wrapped

@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -45,9 +46,18 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
+def fernet(purpose: bytes = b"portal:stored-secrets:") -> Fernet:
+    """A Fernet key derived from SECRET_KEY for one purpose (stored secrets, tab state at rest...)."""
+    return _fernet_for(purpose, get_settings().secret_key)
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_for(purpose: bytes, secret_key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(purpose + secret_key.encode()).digest()))
+
+
 def _fernet() -> Fernet:
-    key = hashlib.sha256(b"portal:stored-secrets:" + get_settings().secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return fernet()
 
 
 def encrypt(value: str) -> str:

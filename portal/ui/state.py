@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 from collections.abc import Callable
 
 import reflex as rx
@@ -24,6 +25,9 @@ from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
 from portal.domain.security import cookie_value, token_hash
 from portal.i18n import LANGUAGES, blank_catalog, catalog, pick_language
+from portal.ui import sealing
+
+sealing.install()  # what Reflex stores of a tab (Redis in scale-out mode) is encrypted
 
 # who a guarded handler is for: a client, staff, either (None), or as the page's path says ("route")
 Kind = str | None
@@ -186,6 +190,12 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
         return handler
 
     return decorate
+
+
+def reveal(values: dict[str, str]):
+    """Write secrets shown once (element id -> text; an image's source, a link's address) straight into
+    the page, never into the state (``window.portalReveal`` waits until the elements are rendered)."""
+    return rx.call_script(f"window.portalReveal({json.dumps(values)})")
 
 
 class SessionBinding(Middleware):

@@ -169,3 +169,35 @@ def test_adviser_journey_on_the_scaled_out_server(scaleout_server: Server, make_
     logout(page, "desktop")
     open_page(page, f"{scaleout_server.base_url}/kantoor")
     expect(page).to_have_url(path_re("/login"))
+
+
+def _raw_value(store, key: bytes) -> bytes:
+    """Everything stored under ``key``, as bytes (strings, hashes, lists, sets)."""
+    kind = store.type(key)
+    if kind == b"string":
+        return store.get(key) or b""
+    if kind == b"hash":
+        return b"\0".join(k + b"=" + v for k, v in store.hgetall(key).items())
+    if kind == b"list":
+        return b"\0".join(store.lrange(key, 0, -1))
+    if kind in (b"set", b"zset"):
+        return b"\0".join(store.smembers(key) if kind == b"set" else store.zrange(key, 0, -1))
+    return b""
+
+
+def test_redis_holds_no_cookie_and_no_personal_data_in_plaintext(scaleout_server: Server, make_context):
+    """Reflex keeps every tab's state in Redis: the root state carries the handshake headers (the session
+    cookie), the page states names and dossier titles. All of it is stored sealed (portal/ui/sealing.py)."""
+    import redis
+
+    page = new_page(make_context(viewport="desktop"))
+    login_as(page, scaleout_server.base_url, "alice@example.nl", "/home")
+    page.get_by_role("navigation").get_by_role("link", name="Dossiers").click()
+    expect(page.get_by_text("Aankoop Prinsengracht 12, Amsterdam")).to_be_visible()
+    cookie = session_cookie(page.context)["value"]
+    store = redis.Redis.from_url(scaleout_server.env["REFLEX_REDIS_URL"])
+    values = [(key, _raw_value(store, key)) for key in store.scan_iter(count=500)]
+    assert values, "nothing in Redis: is the state manager Redis at all?"
+    for needle in (cookie, "Alice de Jong", "Prinsengracht", "alice@example.nl"):
+        found = [key for key, value in values if needle.encode() in value or needle.encode() in key]
+        assert not found, f"{needle!r} is stored in plaintext in Redis under {found[:3]}"

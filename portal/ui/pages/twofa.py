@@ -13,11 +13,15 @@ import segno
 from portal.domain import auth, twofa
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded, reveal
 
 
 class TwofaState(AppState):
-    """Two-step verification and, with the same re-check, the e-mail address (``intent`` "email")."""
+    """Two-step verification and, with the same re-check, the e-mail address (``intent`` "email").
+
+    The secrets shown once (the authenticator key and its QR code, the recovery code) never become
+    state: they are written straight into the page (``reveal``), so no later hydrate can send them again.
+    """
 
     loaded: bool = False
     email: str = ""
@@ -31,10 +35,6 @@ class TwofaState(AppState):
     confirm_method: str = ""
     confirm_hint: str = ""
     code_hint: str = ""
-    qr: str = ""
-    secret: str = ""
-    otpauth: str = ""
-    recovery_code: str = ""
     error: str = ""
     notice: str = ""
     _grant: str = ""
@@ -52,10 +52,8 @@ class TwofaState(AppState):
         self.error = self.notice = ""
 
     @rx.event
-    async def on_load(self):
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
+    @guarded(allow_setup=True)
+    async def on_load(self, actor):
         if actor.setup_only and self.router.url.path.rstrip("/") != auth.SETUP_PATH:
             return rx.redirect(auth.SETUP_PATH)  # a set-up-only session reaches the set-up page only
         self.reset()
@@ -65,11 +63,9 @@ class TwofaState(AppState):
         self.loaded = True
 
     @rx.event
-    async def begin(self, intent: str):
+    @guarded(allow_setup=True)
+    async def begin(self, actor, intent: str):
         """Start a change: the re-check first (for SMS users a code is sent now)."""
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
         if intent not in ("sms", "totp", "off", "email"):
             return
         self._clear()
@@ -80,10 +76,8 @@ class TwofaState(AppState):
             self.error = self.t.get(pending.sent_error, pending.sent_error)
 
     @rx.event
-    async def resend(self):
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
+    @guarded(allow_setup=True)
+    async def resend(self, actor):
         self._clear()
         try:
             twofa.resend(actor, self._grant if self.step == "confirm" else self._setup, "reauth" if self.step == "confirm" else "setup_sms")
@@ -92,35 +86,34 @@ class TwofaState(AppState):
             self._fail(exc)
 
     @rx.event
-    async def submit_confirm(self, form: dict):
+    @guarded(allow_setup=True)
+    async def submit_confirm(self, actor, form: dict):
         """Password (and code) right: go on with what the user chose."""
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
         self._clear()
         try:
             twofa.confirm_reauth(actor, self._grant, str(form.get("password", "")), str(form.get("code", "")))
             if self.intent in ("sms", "email"):
                 self.step = "phone" if self.intent == "sms" else "email"
             elif self.intent == "totp":
-                self._start_totp(actor)
+                return self._start_totp(actor)
             else:
                 twofa.turn_off(actor, self._grant)
                 self._done(self.t["twofa.turned_off"])
         except DomainError as exc:
             self._fail(exc)
 
-    def _start_totp(self, actor) -> None:
+    def _start_totp(self, actor):
         self._setup, secret, uri = twofa.start_totp_setup(actor, self._grant)
-        self.qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#111827")
-        self.secret = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-        self.otpauth, self.step = uri, "totp"
+        self.step = "totp"
+        return reveal({
+            "totp-qr": segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#111827"),
+            "totp-secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "totp-link": uri,
+        })
 
     @rx.event
-    async def submit_phone(self, form: dict):
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
+    @guarded(allow_setup=True)
+    async def submit_phone(self, actor, form: dict):
         self._clear()
         try:
             number = twofa.normalize_phone(str(form.get("phone", "")))
@@ -130,11 +123,9 @@ class TwofaState(AppState):
             self._fail(exc)
 
     @rx.event
-    async def submit_email(self, form: dict):
+    @guarded(allow_setup=True)
+    async def submit_email(self, actor, form: dict):
         """A new address: a confirmation link goes there; nothing changes before it is followed."""
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
         if actor.setup_only:
             return rx.redirect(auth.SETUP_PATH)
         self._clear()
@@ -145,42 +136,35 @@ class TwofaState(AppState):
         self._done(self.t["email_change.sent"].format(email=email))
 
     @rx.event
-    async def submit_setup_code(self, form: dict):
+    @guarded(allow_setup=True)
+    async def submit_setup_code(self, actor, form: dict):
         """The first code from the new number or app: on, and the recovery code shown once."""
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
         self._clear()
         purpose = "setup_sms" if self.step == "sms_code" else "setup_totp"
         try:
-            self.recovery_code = twofa.confirm_setup(actor, self._grant, self._setup, str(form.get("code", "")), purpose)
+            recovery_code = twofa.confirm_setup(actor, self._grant, self._setup, str(form.get("code", "")), purpose)
         except DomainError as exc:
             return self._fail(exc)
-        self.step, self._grant, self._setup, self.qr, self.secret, self.otpauth = "recovery", "", "", "", "", ""
-        self.recovered = False
+        self.step, self._grant, self._setup, self.recovered = "recovery", "", "", False
+        return reveal({"recovery-code": recovery_code})
 
     @rx.event
-    async def finish(self):
+    @guarded(allow_setup=True)
+    async def finish(self, actor):
         """The user has saved the recovery code: it leaves the screen for good."""
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
         was_setup_only = self.setup_only
         self._done(self.t["twofa.turned_on"])
         if was_setup_only:
             return rx.redirect(actor.home_path)
 
     @rx.event
-    async def cancel(self):
-        actor = self._require(allow_setup=True)
-        if actor is None:
-            return await self._deny()
+    @guarded(allow_setup=True)
+    async def cancel(self, actor):
         self._done("")
 
     def _done(self, notice: str) -> None:
         """Back to the overview with the status as it is now (a set-up makes a set-up-only session full)."""
         self.step, self.intent, self._grant, self._setup = "overview", "", "", ""
-        self.recovery_code = self.qr = self.secret = self.otpauth = ""
         actor = self._actor(allow_setup=True)
         if actor is not None:
             self._load_status(actor)
@@ -238,8 +222,9 @@ def _status_text() -> rx.Component:
 
 def _overview() -> rx.Component:
     return rx.vstack(
-        rx.cond(S.setup_only, alert(t("twofa.required_notice"), "orange")),
-        rx.cond(S.recovered, alert(t("twofa.recovered_notice"), "orange")),
+        # set-up-only: because the office requires it, or because a recovery code was used
+        rx.cond(S.setup_only & S.required, alert(t("twofa.required_notice"), "orange")),
+        rx.cond(S.recovered | (S.setup_only & ~S.required), alert(t("twofa.recovered_notice"), "orange")),
         _card(
             rx.heading(t("twofa.status"), as_="h2", size="4"),
             _status_text(),
@@ -320,11 +305,11 @@ def _totp() -> rx.Component:
             class_name="steps",
         ),
         rx.flex(
-            rx.image(src=S.qr, alt=t("twofa.qr_alt"), width="200px", height="200px", class_name="qr"),
+            rx.image(alt=t("twofa.qr_alt"), width="200px", height="200px", class_name="qr", id="totp-qr"),
             rx.vstack(
                 rx.text(t("twofa.secret_label"), size="2", weight="medium"),
-                rx.code(S.secret, size="3", class_name="secret", id="totp-secret"),
-                rx.link(t("twofa.open_in_app"), href=S.otpauth, size="2"),
+                rx.code(size="3", class_name="secret", id="totp-secret"),
+                rx.link(t("twofa.open_in_app"), size="2", id="totp-link"),
                 spacing="2",
                 align="start",
             ),
@@ -340,7 +325,7 @@ def _recovery() -> rx.Component:
     return _card(
         rx.heading(t("twofa.recovery_title"), as_="h2", size="4"),
         alert(t("twofa.recovery_help"), "orange"),
-        rx.code(S.recovery_code, size="6", class_name="recovery-code", id="recovery-code"),
+        rx.code(size="6", class_name="recovery-code", id="recovery-code"),
         rx.hstack(
             rx.button(t("twofa.recovery_print"), variant="soft", size="3", on_click=rx.call_script("window.print()")),
             rx.button(t("twofa.recovery_saved"), size="3", on_click=S.finish),
