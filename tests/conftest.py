@@ -213,11 +213,11 @@ def fast_argon2(monkeypatch: pytest.MonkeyPatch):
     The production parameters and the upgrade of weaker hashes on login are tested without it
     (tests/domain/test_auth.py::test_production_hash_parameters...).
     """
-    from portal.domain import auth
+    from portal.domain import passwords
 
     hasher = _cheap_hasher()
-    monkeypatch.setattr(auth, "_hasher", hasher)
-    monkeypatch.setattr(auth, "_DUMMY_HASH", hasher.hash(secrets.token_urlsafe(16)))
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash(secrets.token_urlsafe(16)))
     return hasher
 
 

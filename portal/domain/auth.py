@@ -17,8 +17,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, delete, select
 
 from portal.config import get_settings
@@ -34,6 +32,7 @@ from portal.db.models import (
 )
 from portal.domain import audit, background, passwords, ratelimit, twofa
 from portal.domain.actor import Actor, Membership
+from portal.domain.passwords import hash_password, verify_password  # noqa: F401 - used here and by callers of auth
 from portal.domain.errors import InvalidInput, Throttled
 from portal.domain.security import security_mail
 from portal.domain.security import send_quietly as _send_quietly
@@ -49,12 +48,6 @@ ACTIVATION_TTL = timedelta(days=7)
 SESSION_COOKIE = "portal_session"
 SETUP_SCOPE = "twofa_setup"  # a session that reaches the two-step set-up page only
 SETUP_PATH = "/mijn-gegevens/tweestapsverificatie"
-_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def normalize_email(email: str) -> str:
@@ -85,14 +78,6 @@ class LoginResult:
     pending: str = ""
 
 
-def verify_password(hash_: str, password: str) -> bool:
-    """Argon2id check; an empty hash (an account not activated) is checked against a dummy, same time."""
-    try:
-        return _hasher.verify(hash_ or _DUMMY_HASH, password) and bool(hash_)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> LoginResult:
     """Check the credentials and open a session. Raises InvalidInput('auth.invalid') or Throttled."""
     email = normalize_email(email)
@@ -113,7 +98,7 @@ def login(email: str, password: str, *, ip: str = "", user_agent: str = "") -> L
             # commit the counters, then answer exactly as for an unknown address
             db.commit()
             raise InvalidInput("auth.invalid")
-        if _hasher.check_needs_rehash(user.password_hash):
+        if passwords.needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         ratelimit.clear(db, acct_key)
         now = utcnow()

@@ -40,10 +40,34 @@ from __future__ import annotations
 
 import gzip
 import re
+import secrets
 import threading
 import unicodedata
 from itertools import chain
 from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(hash_: str, password: str) -> bool:
+    """Argon2id check; an empty hash (an account not activated) is checked against a dummy, same time."""
+    try:
+        return _hasher.verify(hash_ or _DUMMY_HASH, password) and bool(hash_)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(hash_: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than today's (it is upgraded at login)."""
+    return _hasher.check_needs_rehash(hash_)
 
 HERE = Path(__file__).resolve().parent
 LIST_FILE = HERE / "common_passwords.txt.gz"

@@ -386,7 +386,7 @@ def resend(actor: Actor, token: str, purpose: str) -> None:
 
 def confirm_reauth(actor: Actor, token: str, password: str, code: str = "") -> None:
     """Check the password (rate-limited like a login) and the code; the challenge becomes the grant."""
-    from portal.domain import auth, ratelimit
+    from portal.domain import passwords, ratelimit
 
     now = utcnow()
     with session_scope() as db:
@@ -400,7 +400,7 @@ def confirm_reauth(actor: Actor, token: str, password: str, code: str = "") -> N
             audit.record(db, "reauth.blocked", user_id=user.id, ip=actor.ip, seconds=wait)
             db.commit()
             raise Throttled(minutes=max(1, (wait + 59) // 60))
-        if not auth.verify_password(user.password_hash, password):
+        if not passwords.verify_password(user.password_hash, password):
             ratelimit.register_failure(db, key, ratelimit.LOGIN_ACCOUNT, now)
             audit.record(db, "reauth.failed", user_id=user.id, ip=actor.ip)
             db.commit()

@@ -18,7 +18,7 @@ from portal.db.models import (
     UserSession,
     utcnow,
 )
-from portal.domain import auth
+from portal.domain import auth, passwords
 from portal.domain.errors import InvalidInput, Throttled
 
 PASSWORD = "correct-horse-battery-staple-42"  # the personas' password (conftest.PASSWORD)
@@ -96,7 +96,7 @@ def verifies(personas, fast_argon2, monkeypatch) -> list[str]:
             return super().verify(hash_, password)
 
     p = fast_argon2
-    monkeypatch.setattr(auth, "_hasher", Counting(time_cost=p.time_cost, memory_cost=p.memory_cost,
+    monkeypatch.setattr(passwords, "_hasher", Counting(time_cost=p.time_cost, memory_cost=p.memory_cost,
                                                   parallelism=p.parallelism))
     return calls
 
@@ -162,7 +162,7 @@ def test_production_hash_parameters_and_upgrade_of_weak_hashes_on_login(db_env, 
     strong = extract_parameters(auth.hash_password("whatever-passphrase-1"))
     assert strong.type is Type.ID
     assert strong.time_cost >= 3 and strong.memory_cost >= 65536 and strong.parallelism >= 1
-    assert extract_parameters(auth._DUMMY_HASH) == strong  # unknown addresses cost as much as real ones
+    assert extract_parameters(passwords._DUMMY_HASH) == strong  # unknown addresses cost as much as real ones
 
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     with session_scope() as db:
