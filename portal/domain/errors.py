@@ -1,28 +1,5 @@
-"""Domain errors. Each carries a message id from the catalogs so the UI can say it in the user's language."""
+"""The errors the domain raises (defined in ``portal.errors``, which the adapters share)."""
 
-from __future__ import annotations
+from portal.errors import DomainError, InvalidInput, NotFound, Throttled
 
-
-class DomainError(Exception):
-    """Base: ``msgid`` is a catalog key, ``params`` fill its placeholders."""
-
-    msgid = "error.generic"
-
-    def __init__(self, msgid: str | None = None, **params: object) -> None:
-        super().__init__(msgid or self.msgid)
-        self.msgid = msgid or self.msgid
-        self.params = params
-
-
-class NotFound(DomainError):
-    """Missing, or not yours: the two look exactly alike."""
-
-    msgid = "error.not_found"
-
-
-class InvalidInput(DomainError):
-    msgid = "error.invalid_input"
-
-
-class Throttled(DomainError):
-    msgid = "auth.throttled"
+__all__ = ["DomainError", "InvalidInput", "NotFound", "Throttled"]

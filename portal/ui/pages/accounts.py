@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import accounts
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 ROUTE = "/mijn-gegevens/accounts"
 FORM_ID = "invite-form"
@@ -62,19 +61,15 @@ class AccountsState(AppState):
             self.is_company_main, self.company, self.rows = False, "", []
 
     @rx.event
-    async def on_load(self):
+    @guarded("client")
+    async def on_load(self, actor):
         self.loaded, self.notice, self.error, self.invite_notice, self.invite_error = False, "", "", "", ""
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
         self._refresh(actor)
         self.loaded = True
 
     @rx.event
-    async def invite(self, form: dict):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def invite(self, actor, form: dict):
         self.invite_notice, self.invite_error, self.notice, self.error = "", "", "", ""
         form = form if isinstance(form, dict) else {}
         try:
@@ -87,10 +82,8 @@ class AccountsState(AppState):
         return rx.call_script(f"document.getElementById('{FORM_ID}').reset()")
 
     @rx.event
-    async def resend(self, user_id: int):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def resend(self, actor, user_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
             sent = accounts.resend_invitation(actor, user_id)
@@ -100,10 +93,8 @@ class AccountsState(AppState):
         self._refresh(actor)
 
     @rx.event
-    async def revoke(self, user_id: int):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def revoke(self, actor, user_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
             gone = accounts.revoke_extra_account(actor, user_id)

@@ -11,7 +11,7 @@ import reflex as rx
 from portal.domain import auth, notifications, twofa
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, language_switch, loading, logout_button, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 
 @dataclass
@@ -39,10 +39,8 @@ class ProfileState(AppState):
     password_notice: str = ""
 
     @rx.event
-    async def on_load(self):
-        actor = self._require()
-        if actor is None:
-            return await self._deny()
+    @guarded()
+    async def on_load(self, actor):
         self.reset()
         self.email, self.is_client = actor.email, actor.is_client
         status = twofa.status(actor)
@@ -61,10 +59,8 @@ class ProfileState(AppState):
         self.offices = [OfficeRow(office_id=r.office_id, name=r.name, clients=r.clients, staff=r.staff) for r in rows]
 
     @rx.event
-    async def set_notification(self, kind: str, on: bool):
-        actor = self._require()
-        if actor is None:
-            return await self._deny()
+    @guarded()
+    async def set_notification(self, actor, kind: str, on: bool):
         try:
             self._set_choices(notifications.set_choice(actor, kind, bool(on)))
             self.notify_saved = self.t["profile.saved"]
@@ -72,10 +68,8 @@ class ProfileState(AppState):
             self.notify_saved = self._text(exc)
 
     @rx.event
-    async def set_requirement(self, office_id: int, who: str, on: bool):
-        actor = self._require()
-        if actor is None:
-            return await self._deny()
+    @guarded()
+    async def set_requirement(self, actor, office_id: int, who: str, on: bool):
         current = next((o for o in self.offices if o.office_id == office_id), None)
         if current is None or who not in ("clients", "staff"):
             return
@@ -87,10 +81,8 @@ class ProfileState(AppState):
             self._set_offices(twofa.office_requirements(actor))
 
     @rx.event
-    async def change_password(self, form: dict):
-        actor = self._require()
-        if actor is None:
-            return await self._deny()
+    @guarded()
+    async def change_password(self, actor, form: dict):
         self.password_error = self.password_notice = ""
         new, repeat = str(form.get("new_password", "")), str(form.get("new_password2", ""))
         if new != repeat:
