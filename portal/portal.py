@@ -59,23 +59,20 @@ app = rx.App(
     api_transformer=[routes_app(), security_headers],
 )
 
-async def sweep_files_hourly():
-    """Remove stored files no row refers to and temp files left by interrupted uploads (see deliveries.sweep_orphans)."""
+async def housekeeping_hourly():
+    """Every hour, in a worker thread: the jobs of portal/domain/maintenance.py (file sweep, two-step sweep)."""
     import asyncio
 
     from starlette.concurrency import run_in_threadpool
 
-    from portal.domain.deliveries import sweep_orphans
+    from portal.domain import maintenance
 
     while True:
-        try:
-            await run_in_threadpool(sweep_orphans)
-        except Exception:  # noqa: BLE001 - housekeeping must never take the server down
-            logging.getLogger("portal").exception("file sweep failed")
-        await asyncio.sleep(3600)
+        await run_in_threadpool(maintenance.run_round)
+        await asyncio.sleep(maintenance.INTERVAL_SECONDS)
 
 
-app.register_lifespan_task(sweep_files_hourly)
+app.register_lifespan_task(housekeeping_hourly)
 # before Reflex's own hydrate handling: a tab's state is wiped unless it belongs to the connection's session
 app.add_middleware(SessionBinding(), index=0)
 

@@ -514,6 +514,12 @@ def sweep(db: Session, now: datetime | None = None) -> int:
     return removed
 
 
+def sweep_expired() -> int:
+    """``sweep`` in a unit of work of its own (the app runs it every hour: portal/domain/maintenance.py)."""
+    with session_scope() as db:
+        return sweep(db)
+
+
 # -- the office's requirement (office admins) ----------------------------------------------------------
 @dataclass(frozen=True)
 class OfficeRequirement:

@@ -1,0 +1,34 @@
+"""What the app does on its own, every hour: each job once per round, one failure never stops the others.
+
+- ``deliveries.sweep_orphans``: stored files no row refers to, stale temp files, held photos to clean
+  again (see portal/domain/deliveries/housekeeping.py);
+- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from portal.domain import twofa
+from portal.domain.deliveries.housekeeping import sweep_orphans
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 3600
+JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
+    ("file sweep", sweep_orphans),
+    ("two-step sweep", twofa.sweep_expired),
+)
+
+
+def run_round() -> dict[str, int | None]:
+    """Run every job once; what each removed (None: it failed, and the failure is logged)."""
+    done: dict[str, int | None] = {}
+    for name, job in JOBS:
+        try:
+            done[name] = job()
+        except Exception:  # noqa: BLE001 - housekeeping must never take the server down
+            log.exception("%s failed", name)
+            done[name] = None
+    return done
