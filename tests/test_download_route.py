@@ -90,13 +90,15 @@ def test_a_file_that_cannot_be_shown_safely_is_never_inline_nor_sniffable(person
     assert "frame-ancestors" not in r.headers["content-security-policy"]
 
 
-def test_internal_document_is_for_the_office_only(personas, sign_in, client):
+def test_internal_document_is_for_the_handling_office_only(personas, sign_in, client):
     path = url(personas, INTERNAL_PDF)
     assert get(client, path, sign_in("alice")).status_code == 404
-    for staff in ("bob", "ivo"):  # handling office and the linked intermediary
-        r = get(client, path, sign_in(staff))
-        assert r.status_code == 200 and r.content == personas.files[INTERNAL_PDF]
-    assert get(client, path, sign_in("carol")).status_code == 404
+    r = get(client, path, sign_in("bob"))
+    assert r.status_code == 200 and r.content == personas.files[INTERNAL_PDF]
+    for name in ("ivo", "carol"):  # the linked intermediary sees only what the handling office published
+        assert get(client, path, sign_in(name)).status_code == 404, name
+    r = get(client, url(personas, PUBLIC_PDF), sign_in("ivo"))
+    assert r.status_code == 200 and r.content == personas.files[PUBLIC_PDF]
 
 
 def test_company_extra_account_downloads_the_companys_documents(personas, sign_in, client):
@@ -207,15 +209,20 @@ def test_refusals_open_no_session_and_touch_no_data(personas, client, refusals, 
 # -- audit -----------------------------------------------------------------------------------------
 
 
-def test_downloads_and_inline_views_are_audited_refusals_are_not(personas, sign_in, client, db_rows):
+def test_downloads_and_inline_views_are_audited_and_so_are_refusals(personas, sign_in, client, db_rows):
     alice, erik = sign_in("alice"), sign_in("erik")
     document_id = personas.document_id(PUBLIC_PDF)
     get(client, url(personas, PUBLIC_PDF), alice)
     get(client, url(personas, PUBLIC_PDF, "?inline=1"), alice)
-    get(client, url(personas, PUBLIC_PDF), erik)  # refused
-    get(client, url(personas, INTERNAL_PDF), alice)  # refused
+    refused = [get(client, url(personas, PUBLIC_PDF), erik), get(client, url(personas, INTERNAL_PDF), alice),
+               get(client, "/bestanden/987654", alice)]  # someone else's, not published, not there
+    get(client, url(personas, INTERNAL_PDF))  # no session: nobody to audit, the domain is never asked
+    assert len({fingerprint(r) for r in refused}) == 1  # the answer does not tell the three apart
     rows = db_rows(AuditEvent, object_type="document")
     assert [(r.action, r.actor_user_id, r.object_id, r.ip) for r in rows] == [
         ("document.download", personas.alice.id, document_id, "testclient"),
         ("document.view", personas.alice.id, document_id, "testclient"),
+        ("access.denied", personas.erik.id, document_id, "testclient"),
+        ("access.denied", personas.alice.id, personas.document_id(INTERNAL_PDF), "testclient"),
+        ("access.denied", personas.alice.id, 987654, "testclient"),
     ]

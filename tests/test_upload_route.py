@@ -35,7 +35,8 @@ from PIL import Image
 import sample_files as sf
 from portal.api.auth import routes_app
 from portal.db.models import AuditEvent, Delivery, Document, Upload
-from portal.domain import auth, deliveries
+from portal.domain import auth
+from portal.domain.deliveries import housekeeping, intake
 from portal.domain.errors import InvalidInput
 from portal.i18n import translate
 
@@ -80,14 +81,14 @@ class Body:
 def photo_worker_idle_afterwards():
     """Nothing a test queued for the background worker runs during the next test (one worker: first in, first out)."""
     yield
-    deliveries._photo_workers.submit(lambda: None).result(timeout=120)
+    housekeeping._photo_workers.submit(lambda: None).result(timeout=120)
 
 
 @pytest.fixture
 def paused_photo_worker():
     """The photo worker is busy with something else: an uploaded photo stays "processing" until ``resume()``."""
     gate = threading.Event()
-    deliveries._photo_workers.submit(gate.wait, 120)
+    housekeeping._photo_workers.submit(gate.wait, 120)
     yield gate.set
     gate.set()
 
@@ -157,7 +158,7 @@ def test_a_client_uploads_a_pdf_and_sees_it_staged(personas, sign_in, client, db
     assert (body["name"], body["size"]) == ("Paspoort – voorkant é.pdf", len(data))  # the URL-encoded name, decoded
     assert body["processing"] is False  # a PDF is checked completely before the answer
     assert db_rows(Upload, id=body["id"])[0].sha256 == hashlib.sha256(data).hexdigest()  # hashed while it arrived
-    staged = deliveries.list_staged(personas.actor("alice"), personas.requests[PASPOORT])
+    staged = intake.list_staged(personas.actor("alice"), personas.requests[PASPOORT])
     assert [(s.id, s.filename) for s in staged] == [(personas.uploads[ALICE_PHOTO], ALICE_PHOTO),
                                                      (body["id"], "Paspoort – voorkant é.pdf")]
     assert not any(f.startswith("tmp/") for f in store_files(db_env))  # the spool was moved into the store
@@ -168,8 +169,9 @@ def test_a_client_uploads_a_pdf_and_sees_it_staged(personas, sign_in, client, db
 def test_staff_upload_on_the_clients_behalf(personas, sign_in, client, db_env):
     r = post(client, db_env, personas.requests[PASPOORT], Body(sf.clean_pdf()), token=sign_in("ivo"), name="scan.pdf")
     assert r.status_code == 200
-    assert [s.filename for s in deliveries.list_staged(personas.actor("bob"), personas.requests[PASPOORT])] == ["scan.pdf"]
-    assert [s.filename for s in deliveries.list_staged(personas.actor("alice"), personas.requests[PASPOORT])] == [ALICE_PHOTO]
+    assert [s.filename for s in intake.list_staged(personas.actor("ivo"), personas.requests[PASPOORT])] == ["scan.pdf"]
+    assert intake.list_staged(personas.actor("bob"), personas.requests[PASPOORT]) == []  # another office: not his side
+    assert [s.filename for s in intake.list_staged(personas.actor("alice"), personas.requests[PASPOORT])] == [ALICE_PHOTO]
 
 
 # -- answered before the body is read ---------------------------------------------------------------------------
@@ -341,9 +343,9 @@ CHILD = textwrap.dedent('''
     if mode == "queued":  # the photo worker is busy elsewhere: the process dies with the photo still waiting
         import threading
 
-        from portal.domain import deliveries
+        from portal.domain.deliveries import housekeeping
 
-        deliveries._photo_workers.submit(threading.Event().wait)
+        housekeeping._photo_workers.submit(threading.Event().wait)
     if mode == "cleaning":  # die while the worker decodes the photo
         from portal.adapters import filecheck
 
@@ -430,8 +432,8 @@ def test_a_process_killed_during_the_body_leaves_only_a_temp_file_the_sweep_remo
     assert len(left) == 1 and next(iter(left)).startswith("tmp/")  # the half spool: nothing reached the store
     assert rows(db_rows) == before
 
-    assert deliveries.sweep_orphans() == 0  # a spool younger than an hour may be an upload still running
-    assert deliveries.sweep_orphans(older_than=timedelta(0)) == 1
+    assert housekeeping.sweep_orphans() == 0  # a spool younger than an hour may be an upload still running
+    assert housekeeping.sweep_orphans(older_than=timedelta(0)) == 1
     assert store_files(db_env) == files  # every referenced file is still there
 
 
@@ -448,7 +450,7 @@ def test_a_process_killed_before_the_row_is_written_leaves_an_orphan_the_sweep_r
     assert not orphan.startswith("tmp/")  # the file made it into the store...
     assert rows(db_rows) == before  # ...the row did not: the transaction died with the process
     assert len(db_rows(AuditEvent, action="upload.staged")) == staged_audit  # nor its audit row
-    assert deliveries.sweep_orphans(older_than=timedelta(0)) == 1
+    assert housekeeping.sweep_orphans(older_than=timedelta(0)) == 1
     assert store_files(db_env) == files
 
 
@@ -472,7 +474,7 @@ def test_a_process_killed_before_its_photo_was_cleaned_leaves_it_waiting_and_the
     assert row.status == "processing"
     assert store_files(db_env) - files == {f"held/{row.storage_key}"}  # as received, outside the store's key space
 
-    assert deliveries.sweep_orphans() == 0  # queued again in this process, nothing deleted
+    assert housekeeping.sweep_orphans() == 0  # queued again in this process, nothing deleted
     row = settled(db_rows, row.id)
     assert row.status == "staged" and row.thumb_key
     stored = (db_env.data_dir / "files" / row.storage_key[:2] / row.storage_key).read_bytes()
@@ -492,16 +494,16 @@ def test_a_process_killed_while_cleaning_a_photo_leaves_it_failed_after_the_leas
     claimed = db_env.data_dir / "files" / "held" / f"{row.storage_key}.claimed"
     assert store_files(db_env) - files == {f"held/{row.storage_key}.claimed"}  # no half-cleaned file anywhere
 
-    assert deliveries.sweep_orphans() == 0  # within the lease: a worker may still be on it
+    assert housekeeping.sweep_orphans() == 0  # within the lease: a worker may still be on it
     assert db_rows(Upload, id=row.id)[0].status == "processing" and claimed.exists()
-    stale = time.time() - deliveries.PROCESSING_LEASE.total_seconds() - 1
+    stale = time.time() - housekeeping.PROCESSING_LEASE.total_seconds() - 1
     os.utime(claimed, (stale, stale))
-    deliveries.sweep_orphans()
+    housekeeping.sweep_orphans()
     row = settled(db_rows, row.id)
     assert (row.status, row.storage_key, row.thumb_key) == ("failed", "", "")  # not tried again: it may kill again
     assert store_files(db_env) == files
     assert len(db_rows(AuditEvent, action="upload.failed")) == audit + 1
-    deliveries.remove_staged(personas.actor("alice"), row.id)  # the client takes it away
+    intake.remove_staged(personas.actor("alice"), row.id)  # the client takes it away
     assert db_rows(Upload, id=row.id) == []
 
 
@@ -518,12 +520,12 @@ def test_a_photo_is_answered_before_it_is_cleaned_and_never_served_before(person
     upload_id = r.json()["id"]
     (held,) = store_files(db_env) - files
     assert held.startswith("held/")
-    (mine,) = [s for s in deliveries.list_staged(alice, item) if s.id == upload_id]
+    (mine,) = [s for s in intake.list_staged(alice, item) if s.id == upload_id]
     assert (mine.state, mine.has_thumb, mine.content_type) == ("processing", False, "image/jpeg")
     for thumb in (False, True):  # the file as received still has its GPS position: never served
         assert preview(client, upload_id, token, thumb=thumb).status_code == 404
     with pytest.raises(InvalidInput) as caught:  # Bevestigen waits
-        deliveries.confirm(alice, item)
+        intake.confirm(alice, item)
     assert caught.value.msgid == "upload.still_processing"
     assert all(TEXT["upload.still_processing"][n] in translate(lang, caught.value.msgid) for n, lang in enumerate(("nl", "en")))
     assert rows(db_rows)["Delivery"] == deliveries_before
@@ -534,7 +536,7 @@ def test_a_photo_is_answered_before_it_is_cleaned_and_never_served_before(person
     assert sf.exif_of(shown) == {} and sf.metadata_markers(shown) == []
     assert Image.open(io.BytesIO(shown)).size == (80, 120)
     assert not any(f.startswith("held/") for f in store_files(db_env))
-    deliveries.confirm(alice, item)
+    intake.confirm(alice, item)
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -548,26 +550,26 @@ def test_a_photo_the_decoder_cannot_read_fails_visibly_and_leaves_no_file(person
     row = settled(db_rows, upload_id)
     assert (row.status, row.storage_key, row.thumb_key) == ("failed", "", "")
     assert store_files(db_env) == files  # neither the file as received nor anything made from it
-    (mine,) = [s for s in deliveries.list_staged(alice, item) if s.id == upload_id]
+    (mine,) = [s for s in intake.list_staged(alice, item) if s.id == upload_id]
     assert (mine.filename, mine.state) == ("kapot.jpg", "failed")  # still listed: it does not vanish silently
     assert TEXT["upload.processing_failed"][lang == "en"] in translate(lang, "upload.processing_failed")
     assert preview(client, upload_id, token).status_code == 404
     with pytest.raises(InvalidInput) as caught:
-        deliveries.confirm(alice, item)
+        intake.confirm(alice, item)
     assert caught.value.msgid == "upload.remove_failed"
     assert TEXT["upload.remove_failed"][lang == "en"] in translate(lang, caught.value.msgid)
     assert [e.object_id for e in db_rows(AuditEvent, action="upload.failed")] == [upload_id]
 
-    deliveries.remove_staged(alice, upload_id)
+    intake.remove_staged(alice, upload_id)
     assert rows(db_rows) == before and store_files(db_env) == files
-    deliveries.confirm(alice, item)  # what is left can be sent
+    intake.confirm(alice, item)  # what is left can be sent
 
 
 def test_a_photo_removed_while_it_waits_is_never_cleaned(personas, sign_in, client, db_env, db_rows, paused_photo_worker):
     token, alice, item = sign_in("alice"), personas.actor("alice"), personas.requests[PASPOORT]
     files, before = store_files(db_env), rows(db_rows)
     r = post(client, db_env, item, Body(sf.jpeg(gps=True)), token=token, name="weg.jpg")
-    deliveries.remove_staged(alice, r.json()["id"])
+    intake.remove_staged(alice, r.json()["id"])
     assert store_files(db_env) == files  # the file as received went with the row
     paused_photo_worker()
     assert settled(db_rows, r.json()["id"]) is None
@@ -581,9 +583,9 @@ def test_a_photo_whose_file_was_lost_is_failed_by_the_sweep(personas, sign_in, c
     (held,) = store_files(db_env) - files
     (db_env.data_dir / "files" / held).unlink()
     paused_photo_worker()
-    deliveries._photo_workers.submit(lambda: None).result(timeout=60)  # the worker found nothing to claim
+    housekeeping._photo_workers.submit(lambda: None).result(timeout=60)  # the worker found nothing to claim
     assert db_rows(Upload, id=r.json()["id"])[0].status == "processing"
-    deliveries.sweep_orphans()
+    housekeeping.sweep_orphans()
     assert settled(db_rows, r.json()["id"]).status == "failed" and store_files(db_env) == files
 
 
@@ -604,21 +606,19 @@ def test_a_staged_photo_is_previewed_only_by_the_side_that_staged_it(personas, s
             assert preview(client, upload_id, sign_in(name), thumb=thumb).status_code == 404, name
     assert preview(client, upload_id).status_code == 404
 
-    deliveries.confirm(personas.actor("alice"), personas.requests[PASPOORT])  # Bevestigen
-    for name in ("bob", "ivo"):
-        r = preview(client, upload_id, sign_in(name))
-        assert r.status_code == 200 and Image.open(io.BytesIO(r.content)).size == (64, 48), name
-    for name in ("carol", "dave", "erik"):
+    intake.confirm(personas.actor("alice"), personas.requests[PASPOORT])  # Bevestigen
+    r = preview(client, upload_id, sign_in("bob"))  # the handling office, once it is sent
+    assert r.status_code == 200 and Image.open(io.BytesIO(r.content)).size == (64, 48)
+    for name in ("ivo", "carol", "dave", "erik"):  # the intermediary sees only its own office's deliveries
         assert preview(client, upload_id, sign_in(name)).status_code == 404, name
 
 
 def test_a_pdf_staged_by_the_office_is_not_shown_to_the_client(personas, sign_in, client):
     upload_id = personas.uploads[BOB_PDF]
-    for name in ("bob", "ivo"):
-        r = preview(client, upload_id, sign_in(name))
-        assert r.status_code == 200 and r.content.startswith(b"%PDF-") and r.headers["content-type"] == "application/pdf"
+    r = preview(client, upload_id, sign_in("bob"))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-") and r.headers["content-type"] == "application/pdf"
     assert preview(client, upload_id, sign_in("bob"), thumb=True).status_code == 404  # no preview image for a PDF
-    for name in ("alice", "carol", "dave"):
+    for name in ("alice", "ivo", "carol", "dave"):  # not the client, not the intermediary (another office's side)
         assert preview(client, upload_id, sign_in(name)).status_code == 404, name
 
 
@@ -642,7 +642,7 @@ def test_a_gps_photo_comes_back_without_exif_in_preview_and_delivered_document(p
         assert sf.exif_of(shown) == {} and sf.metadata_markers(shown) == []
     assert Image.open(io.BytesIO(preview(client, upload_id, token).content)).size == (80, 120)  # upright
 
-    delivery_id = deliveries.confirm(personas.actor("alice"), personas.requests[PASPOORT])
+    delivery_id = intake.confirm(personas.actor("alice"), personas.requests[PASPOORT])
     (doc,) = [d for d in db_rows(Document, delivery_id=delivery_id) if d.filename == "IMG_1234.JPG"]
     client.cookies.clear()
     downloaded = client.get(f"/bestanden/{doc.id}", headers={"Cookie": f"{auth.SESSION_COOKIE}={sign_in('bob')}"})

@@ -5,7 +5,7 @@ file with its own request, for a per-file progress bar); the file's name comes U
 ``X-Upload-Name``. The body streams into a size-limited temporary file; the domain then inspects and
 stages it. A PDF is checked completely before the answer; a photo only as far as its header tells
 (type, pixel count): it is answered ``"processing": true`` and cleaned in the background (see
-``deliveries.process_upload``); the page shows it as being processed until then. Answers are JSON with
+``intake.housekeeping.process_upload``); the page shows it as being processed until then. Answers are JSON with
 a message in the user's language.
 
 ``GET /uploads/<upload_id>/preview`` (``?thumb=1`` for the small preview) serves a staged file to
@@ -25,7 +25,8 @@ from portal.adapters.filestore import get_file_store
 from portal.api.auth import _lang, client_ip, cookie_value
 from portal.api.files import _not_found, safe_filename
 from portal.config import get_settings
-from portal.domain import auth, deliveries
+from portal.domain import auth
+from portal.domain.deliveries import intake
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import translate
 
@@ -34,7 +35,7 @@ def _json_error(lang: str, err: DomainError, status: int) -> JSONResponse:
     return JSONResponse({"error": translate(lang, err.msgid, **err.params)}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-async def _receive(request: Request, spool: deliveries.Spool) -> None:
+async def _receive(request: Request, spool: intake.Spool) -> None:
     """Stream the body into the spool, which enforces the size limit on every chunk as it arrives.
 
     The spool writes each chunk (and hashes and scans a PDF's) right here, as a plain upload endpoint
@@ -61,13 +62,13 @@ async def upload(request: Request) -> Response:
         return _json_error(lang, NotFound("auth.expired"), 401)
     max_bytes = get_settings().upload_max_bytes
     try:
-        name = deliveries.check_filename(unquote(request.headers.get("x-upload-name", "")))
+        name = intake.check_filename(unquote(request.headers.get("x-upload-name", "")))
         # session, item and state are checked before a single byte of the body is read
-        await run_in_threadpool(deliveries.check_upload_allowed, actor, request_id)
+        await run_in_threadpool(intake.check_upload_allowed, actor, request_id)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > max_bytes:
-            raise deliveries.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
-        spool = await run_in_threadpool(deliveries.Spool, max_bytes)
+            raise intake.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
+        spool = await run_in_threadpool(intake.Spool, max_bytes)
         try:
             await _receive(request, spool)
         except BaseException:
@@ -75,7 +76,7 @@ async def upload(request: Request) -> Response:
             raise
         path = await run_in_threadpool(spool.finish)
         staged = await run_in_threadpool(
-            deliveries.stage_file, actor, request_id, name, path, sha256=spool.sha256, pdf_syntax_flagged=spool.pdf_syntax_flagged,
+            intake.stage_file, actor, request_id, name, path, sha256=spool.sha256, pdf_syntax_flagged=spool.pdf_syntax_flagged,
             background=True,
         )
     except NotFound as exc:
@@ -84,7 +85,7 @@ async def upload(request: Request) -> Response:
         return _json_error(lang, exc, 413 if exc.msgid == "upload.refused_too_large" else 422)
     except ClientDisconnect:
         return Response(status_code=400)
-    answer = {"id": staged.id, "name": staged.filename, "size": staged.size, "processing": staged.state == deliveries.PROCESSING}
+    answer = {"id": staged.id, "name": staged.filename, "size": staged.size, "processing": staged.state == intake.PROCESSING}
     return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
 
@@ -100,7 +101,7 @@ async def preview(request: Request) -> Response:
         return _not_found()
     thumb = request.query_params.get("thumb") == "1"
     try:
-        key, content_type, filename = await run_in_threadpool(deliveries.staged_file, actor, upload_id, thumb=thumb)
+        key, content_type, filename = await run_in_threadpool(intake.staged_file, actor, upload_id, thumb=thumb)
     except NotFound:
         return _not_found()
     store = get_file_store()

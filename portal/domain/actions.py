@@ -8,10 +8,10 @@ from datetime import date
 from sqlmodel import select
 
 from portal.db.engine import session_scope
-from portal.db.models import Action, ActionKind, DeliveredBy, DocumentRequest, Dossier, RequestStatus
+from portal.db.models import ActionKind, DocumentRequest
 from portal.domain import access
 from portal.domain.actor import Actor
-from portal.domain.dossiers import RequestItem, _request
+from portal.domain.dossiers import RequestItem, request_item
 from portal.domain.errors import NotFound
 
 
@@ -30,26 +30,18 @@ class UploadScreen:
 
 
 def upload_screen(actor: Actor, *, action_id: int | None = None, request_id: int | None = None) -> UploadScreen:
-    """The items to deliver for an upload request (``action_id``) or for one item (``request_id``)."""
+    """The items to deliver for an upload request (``action_id``) or for one item (``request_id``), each with the
+    actor's flags (``can_deliver``, ``can_mark_not_available``, ``can_review``, ``can_rerequest``)."""
     with session_scope() as db:
         if action_id is not None:
-            if not access.is_row_id(action_id):
-                raise NotFound()
-            row = db.exec(
-                select(Action, Dossier).join(Dossier, Dossier.id == Action.dossier_id)
-                .where(Action.id == action_id, Action.kind == ActionKind.UPLOAD_REQUEST, access.dossier_filter(actor))
-            ).first()
-            if row is None:
-                raise NotFound()
-            action, dossier = row
-            stmt = select(DocumentRequest).where(DocumentRequest.action_id == action.id, DocumentRequest.status != RequestStatus.WITHDRAWN)
-            if not actor.is_staff:
-                stmt = stmt.where(DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+            action, dossier = access.get_action(db, actor, action_id, ActionKind.UPLOAD_REQUEST)
+            stmt = select(DocumentRequest).where(DocumentRequest.action_id == action.id, access.request_filter(actor))
             items = db.exec(stmt.order_by(DocumentRequest.sort_order, DocumentRequest.id)).all()
             return UploadScreen(action.id, dossier.id, dossier.reference, dossier.title, action.title, action.message,
-                                action.due_date, [_request(r) for r in items])
+                                action.due_date, [request_item(access.item_access(actor, dossier, r)) for r in items])
         if request_id is None:
             raise NotFound()
-        request, dossier = access.get_request(db, actor, request_id)
+        item = access.get_request(db, actor, request_id)
+        request, dossier = item.request, item.dossier
         return UploadScreen(None, dossier.id, dossier.reference, dossier.title, request.title, request.instruction,
-                            request.deadline, [_request(request)])
+                            request.deadline, [request_item(item)])

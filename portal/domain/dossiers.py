@@ -32,7 +32,6 @@ from portal.db.models import (
 )
 from portal.domain import access, audit
 from portal.domain.actor import Actor
-from portal.domain.errors import NotFound
 from portal.domain.phases import phase_label_id, phases_of, reached, type_label_id
 
 PAGE_SIZE = 25
@@ -84,17 +83,16 @@ class Counts:
         return "beoordelen" if self.awaiting_review else "compleet"
 
 
-def request_counts(db: Session, dossier_ids: list[int], *, client_view: bool) -> dict[int, Counts]:
-    """Counts per dossier in one grouped query (no N+1). Clients never count lender-delivered items."""
+def request_counts(db: Session, dossier_ids: list[int], actor: Actor) -> dict[int, Counts]:
+    """Counts per dossier of the items ``actor`` sees (``access.request_filter``: clients never count the lender's
+    items, nobody counts withdrawn ones), in one grouped query (no N+1)."""
     if not dossier_ids:
         return {}
     stmt = (
         select(DocumentRequest.dossier_id, DocumentRequest.status, func.count())
-        .where(DocumentRequest.dossier_id.in_(dossier_ids), DocumentRequest.status != RequestStatus.WITHDRAWN)
+        .where(DocumentRequest.dossier_id.in_(dossier_ids), access.request_filter(actor))
         .group_by(DocumentRequest.dossier_id, DocumentRequest.status)
     )
-    if client_view:
-        stmt = stmt.where(DocumentRequest.delivered_by == DeliveredBy.CLIENT)
     acc: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for dossier_id, status, n in db.exec(stmt).all():
         c = acc[dossier_id]
@@ -173,8 +171,7 @@ def _like_escape(text: str) -> str:
 
 def list_office_dossiers(actor: Actor, query: OfficeQuery) -> OfficePage:
     """One page of the dossiers an office member may see, with tab, lender filter, search and sort."""
-    if not actor.is_staff:
-        raise NotFound()
+    access.require_staff(actor)
     with session_scope() as db:
         where = [access.dossier_filter(actor)]
         if query.tab == Tab.MINE:
@@ -208,7 +205,7 @@ def list_office_dossiers(actor: Actor, query: OfficeQuery) -> OfficePage:
         )
         found = db.exec(stmt).all()
         ids = [d.id for d, _ in found]
-        counts = request_counts(db, ids, client_view=False)
+        counts = request_counts(db, ids, actor)
         names = client_names(db, ids)
         rows = [
             OfficeRow(
@@ -258,6 +255,12 @@ class RequestItem:
     deadline: date | None
     allow_not_available: bool
     delivered_by: str
+    # what the item means for the actor (access.item_access): the UI shows these, it does not decide them
+    is_open: bool = False  # waits for a delivery (to deliver, or rejected)
+    can_deliver: bool = False
+    can_mark_not_available: bool = False
+    can_review: bool = False  # review its deliveries (the review panel)
+    can_rerequest: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,7 @@ class DocItem:
     is_public: bool
     has_file: bool
     body: str
+    shown_to_clients: bool = True  # the dossier's clients see it (staff see a "not published" mark otherwise)
 
 
 @dataclass(frozen=True)
@@ -343,28 +347,32 @@ def _details(dossier: Dossier, phase: str) -> list[Detail]:
     return [Detail(f"detail.{key}", kind, data[key]) for key, kind in fields if data.get(key) not in (None, "")]
 
 
-def _doc(d: Document) -> DocItem:
+def _doc(d: Document, lender_items: set[int]) -> DocItem:
     return DocItem(
         id=d.id, kind=str(d.kind), title=d.title, filename=d.filename, size=d.size, content_type=d.content_type,
         created_at=d.created_at, is_public=d.is_public, has_file=bool(d.storage_key), body=d.body,
+        shown_to_clients=access.shown_to_clients(d.kind, d.is_public, d.request_id in lender_items),
     )
 
 
-def _request(r: DocumentRequest) -> RequestItem:
+def request_item(item: access.ItemAccess) -> RequestItem:
+    """What every screen shows of an item, with the actor's flags."""
+    r = item.request
     return RequestItem(
         id=r.id, category=str(r.category), title=r.title, instruction=r.instruction, status=str(r.status),
         rejection_reason=r.rejection_reason, deadline=r.deadline, allow_not_available=r.allow_not_available,
-        delivered_by=str(r.delivered_by),
+        delivered_by=str(r.delivered_by), is_open=access.is_open(r.status), can_deliver=item.can_deliver,
+        can_mark_not_available=item.can_mark_not_available, can_review=item.can_review, can_rerequest=item.can_rerequest,
     )
 
 
 def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> DossierView:
-    """The dossier screen for ``actor``: what a client sees, or everything for its office's staff.
+    """The dossier screen for ``actor``: what its client sees, what the intermediary sees, or everything for the
+    handling office (``access``: items, documents and milestones each through their filter).
 
     ``phase`` selects a reached phase's screen; an unknown or not yet reached phase falls back to the
     current one. Raises NotFound for a dossier the actor may not see.
     """
-    client_view = not actor.is_staff
     with session_scope() as db:
         dossier = access.get_dossier(db, actor, dossier_id)
         done = reached(dossier.type, dossier.phase)
@@ -372,22 +380,19 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
         office = db.get(Office, dossier.handling_office_id)
         adviser = db.get(User, dossier.adviser_user_id) if dossier.adviser_user_id else None
 
-        req_stmt = select(DocumentRequest).where(
-            DocumentRequest.dossier_id == dossier.id, DocumentRequest.status != RequestStatus.WITHDRAWN
-        )
-        if client_view:
-            req_stmt = req_stmt.where(DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+        req_stmt = select(DocumentRequest).where(DocumentRequest.dossier_id == dossier.id, access.request_filter(actor))
         requests = db.exec(req_stmt.order_by(DocumentRequest.sort_order, DocumentRequest.id)).all()
         grouped: dict[str, list[RequestItem]] = {c.value: [] for c in RequestCategory}
         completed = []
         for r in requests:
-            (completed if r.status == RequestStatus.APPROVED else grouped[str(r.category)]).append(_request(r))
+            item = request_item(access.item_access(actor, dossier, r))
+            (completed if r.status == RequestStatus.APPROVED else grouped[str(r.category)]).append(item)
 
         doc_stmt = select(Document).where(Document.dossier_id == dossier.id, access.document_filter(actor))
         docs = db.exec(doc_stmt.order_by(Document.created_at.desc(), Document.id.desc())).all()
-        ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id)
-        if client_view:
-            ms_stmt = ms_stmt.where(Milestone.is_public)
+        lender_items = set(db.exec(select(DocumentRequest.id).where(
+            DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by == DeliveredBy.LENDER)).all())
+        ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id, access.milestone_filter(actor))
         milestones = db.exec(ms_stmt.order_by(Milestone.occurred_at.desc(), Milestone.id.desc())).all()
 
         audit.record(db, "dossier.view", user_id=actor.user_id, object_type="dossier", object_id=dossier.id, ip=actor.ip)
@@ -409,13 +414,13 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
             ],
             selected_phase=selected,
             details=_details(dossier, selected),
-            counts=request_counts(db, [dossier.id], client_view=client_view).get(dossier.id, Counts()),
+            counts=request_counts(db, [dossier.id], actor).get(dossier.id, Counts()),
             requests={k: v for k, v in grouped.items() if v},
             completed=completed,
             milestones=[MilestoneItem(m.title, m.description, m.occurred_at, m.is_public) for m in milestones],
-            documents=[_doc(d) for d in docs if d.kind == DocumentKind.DOCUMENT],
-            correspondence=[_doc(d) for d in docs if d.kind == DocumentKind.CORRESPONDENCE],
-            delivered=[_doc(d) for d in docs if d.kind == DocumentKind.DELIVERED],
+            documents=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.DOCUMENT],
+            correspondence=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.CORRESPONDENCE],
+            delivered=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.DELIVERED],
         )
 
 
@@ -424,12 +429,10 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
 
 def get_document_for_download(actor: Actor, document_id: int, *, inline: bool = False) -> Document:
     """The document when ``actor`` may download it; audited. NotFound otherwise (also without a file)."""
-    if not access.is_row_id(document_id):
-        raise NotFound()
     with session_scope() as db:
-        doc = db.exec(access.visible_documents(actor).where(Document.id == document_id)).first()
-        if doc is None or not doc.storage_key:
-            raise NotFound()
+        doc = access.get_document(db, actor, document_id)
+        if not doc.storage_key:
+            raise access.denied(db, actor, "document", doc.id, need="file")
         audit.record(
             db, "document.view" if inline else "document.download", user_id=actor.user_id,
             object_type="document", object_id=doc.id, ip=actor.ip,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import select
 
 from portal.db.engine import session_scope
 from portal.db.models import (
     Action,
     ActionStatus,
-    DeliveredBy,
     DocumentRequest,
     Dossier,
     Office,
@@ -61,11 +60,7 @@ def client_home(actor: Actor, limit: int = 5) -> ClientHome:
             select(Action, Dossier.reference, QuestionnaireResponse.id)
             .join(Dossier, Dossier.id == Action.dossier_id)
             .outerjoin(QuestionnaireResponse, QuestionnaireResponse.action_id == Action.id)
-            .where(
-                visible,
-                Action.status == ActionStatus.OPEN,
-                or_(QuestionnaireResponse.client_id.is_(None), QuestionnaireResponse.client_id.in_(actor.client_ids or (-1,))),
-            )
+            .where(visible, Action.status == ActionStatus.OPEN, access.action_filter(actor))
         )
         count = db.exec(select(func.count()).select_from(open_actions.subquery())).one()
         rows = db.exec(open_actions.order_by(Action.due_date.is_(None), Action.due_date, Action.id).limit(limit)).all()
@@ -76,7 +71,7 @@ def client_home(actor: Actor, limit: int = 5) -> ClientHome:
         rejected = db.exec(
             select(DocumentRequest, Dossier.reference)
             .join(Dossier, Dossier.id == DocumentRequest.dossier_id)
-            .where(visible, DocumentRequest.status == RequestStatus.REJECTED, DocumentRequest.delivered_by == DeliveredBy.CLIENT)
+            .where(visible, DocumentRequest.status == RequestStatus.REJECTED, access.request_filter(actor))
             .order_by(DocumentRequest.updated_at.desc())
             .limit(limit)
         ).all()
@@ -108,13 +103,9 @@ def list_dossiers(actor: Actor, *, limit: int = 50) -> list[DossierRow]:
             select(func.count())
             .select_from(Action)
             .outerjoin(QuestionnaireResponse, QuestionnaireResponse.action_id == Action.id)
-            .where(Action.dossier_id == Dossier.id, Action.status == ActionStatus.OPEN)
+            .where(Action.dossier_id == Dossier.id, Action.status == ActionStatus.OPEN, access.action_filter(actor))
             .correlate(Dossier)
-        )
-        if actor.is_client:  # another client's own questionnaire is not an action for this one (as on Home)
-            open_count = open_count.where(or_(QuestionnaireResponse.client_id.is_(None),
-                                              QuestionnaireResponse.client_id.in_(actor.client_ids or (-1,))))
-        open_count = open_count.scalar_subquery()
+        ).scalar_subquery()  # as on Home: another client's own questionnaire is not an action for this one
         stmt = (
             select(Dossier, Office.name, User.full_name, open_count)
             .join(Office, Office.id == Dossier.handling_office_id)

@@ -209,10 +209,8 @@ def parse_definition(text: str) -> dict:
 
 
 def create_definition(actor: Actor, office_id: int, text: str) -> int:
-    """Store a new version of an office's questionnaire (office admins and advisers). Returns its id."""
-    from portal.db.models import StaffRole
-
-    if not actor.has_role(office_id, StaffRole.OFFICE_ADMIN, StaffRole.ADVISER, StaffRole.REVIEWER):
+    """Store a new version of an office's questionnaire (its own staff). Returns its id."""
+    if not access.may_manage_questionnaires(actor, office_id):
         raise NotFound()
     spec = parse_definition(text)
     with session_scope() as db:
@@ -233,7 +231,7 @@ def create_definition(actor: Actor, office_id: int, text: str) -> int:
 
 def list_definitions(actor: Actor, office_id: int) -> list[tuple[int, str, int]]:
     """(id, Dutch title, version) of the newest version of each questionnaire of the office."""
-    if office_id not in actor.office_ids:
+    if not access.may_manage_questionnaires(actor, office_id):
         raise NotFound()
     with session_scope() as db:
         rows = db.exec(select(QuestionnaireDefinition).where(QuestionnaireDefinition.office_id == office_id)).all()
@@ -245,12 +243,11 @@ def list_definitions(actor: Actor, office_id: int) -> list[tuple[int, str, int]]
 
 
 def send_questionnaire(actor: Actor, dossier_id: int, definition_id: int, *, per_client: bool = False) -> list[int]:
-    """Send a questionnaire to a dossier as an action (one response, or one per client). Returns response ids."""
+    """Send one of the office's questionnaires to a dossier as an action (one response, or one per client), when
+    ``access.may_send_questionnaire``. Returns the response ids."""
     with session_scope() as db:
         dossier = access.get_dossier(db, actor, dossier_id)
-        definition = db.get(QuestionnaireDefinition, definition_id) if access.is_row_id(definition_id) else None
-        if not access.can_review(actor, dossier) or definition is None or definition.office_id not in actor.office_ids:
-            raise NotFound()
+        definition = access.get_definition_to_send(db, actor, dossier, definition_id)
         clients = db.exec(
             select(Client).join(DossierParticipant, DossierParticipant.client_id == Client.id)
             .where(DossierParticipant.dossier_id == dossier.id).order_by(DossierParticipant.id)
@@ -277,16 +274,13 @@ def send_questionnaire(actor: Actor, dossier_id: int, definition_id: int, *, per
 # --- answering -----------------------------------------------------------------------------------
 
 
-def _load(db: Session, actor: Actor, response_id: int) -> tuple[QuestionnaireResponse, QuestionnaireDefinition, Dossier]:
-    if not access.is_row_id(response_id):
-        raise NotFound()
-    response = db.get(QuestionnaireResponse, response_id)
-    if response is None:
-        raise NotFound()
-    dossier = access.get_dossier(db, actor, response.dossier_id)
-    if actor.is_client and response.client_id is not None and response.client_id not in actor.client_ids:
-        raise NotFound()
-    return response, db.get(QuestionnaireDefinition, response.definition_id), dossier
+def _answering(db: Session, actor: Actor, response_id: int) -> tuple[QuestionnaireResponse, QuestionnaireDefinition, Dossier]:
+    """The questionnaire ``actor`` answers now: InvalidInput when they may see it but not answer it (staff, or
+    it is completed)."""
+    found = access.get_response(db, actor, response_id)
+    if not found.can_answer:
+        raise InvalidInput("questionnaire.read_only")
+    return found.response, found.definition, found.dossier
 
 
 def visible(question: dict, answers: dict) -> bool:
@@ -376,9 +370,7 @@ def save_page(actor: Actor, response_id: int, page: int, form: dict[str, str], *
     """Volgende (``forward``) or Vorige: keep the page's valid answers; move on only when all are valid."""
     form = {str(k)[:200]: (v if isinstance(v, str) else str(v))[:6000] for k, v in list((form or {}).items())[:2000]}
     with session_scope() as db:
-        response, definition, dossier = _load(db, actor, response_id)
-        if actor.is_staff or response.status != ResponseStatus.OPEN:
-            raise InvalidInput("questionnaire.read_only")
+        response, definition, dossier = _answering(db, actor, response_id)
         pages = definition.spec["pages"]
         if not isinstance(page, int) or not 0 <= page < len(pages):
             raise NotFound()
@@ -419,12 +411,15 @@ class ResponseView:
     completed_by: str
     document_id: int | None
     client_name: str
+    can_answer: bool = False  # the client, while it is open
+    can_reopen: bool = False  # the office, once it is completed
 
 
 def open_response(actor: Actor, response_id: int) -> ResponseView:
     """The questionnaire with the answers so far; staff viewing answers is audited (they are personal data)."""
     with session_scope() as db:
-        response, definition, dossier = _load(db, actor, response_id)
+        found = access.get_response(db, actor, response_id)
+        response, definition, dossier = found.response, found.definition, found.dossier
         office = db.get(Office, dossier.handling_office_id)
         who = db.get(User, response.completed_by_user_id) if response.completed_by_user_id else None
         client = db.get(Client, response.client_id) if response.client_id else None
@@ -434,7 +429,7 @@ def open_response(actor: Actor, response_id: int) -> ResponseView:
             title={"nl": definition.title_nl, "en": definition.title_en}, version=definition.version, spec=definition.spec,
             answers=dict(response.answers or {}), page=response.current_page, status=str(response.status),
             completed_at=response.completed_at, completed_by=who.full_name if who else "", document_id=response.document_id,
-            client_name=client.name if client else "",
+            client_name=client.name if client else "", can_answer=found.can_answer, can_reopen=found.can_reopen,
         )
 
 
@@ -508,9 +503,7 @@ def complete(actor: Actor, response_id: int) -> int:
 
     store = get_file_store()
     with session_scope() as db:
-        response, definition, dossier = _load(db, actor, response_id)
-        if actor.is_staff or response.status != ResponseStatus.OPEN:
-            raise InvalidInput("questionnaire.read_only")
+        response, definition, dossier = _answering(db, actor, response_id)
         answers = dict(response.answers or {})
         if missing_required(definition.spec, answers):
             raise InvalidInput("questionnaire.incomplete")
@@ -559,10 +552,9 @@ def _client_label(db: Session, response: QuestionnaireResponse, dossier: Dossier
 def reopen(actor: Actor, response_id: int) -> None:
     """The office reopens a completed questionnaire so the client can change answers (the old PDF stays)."""
     with session_scope() as db:
-        response, _definition, dossier = _load(db, actor, response_id)
-        if not access.can_review(actor, dossier):
-            raise NotFound()
-        if response.status != ResponseStatus.COMPLETED:
+        found = access.get_response(db, actor, response_id, need="manage")
+        response = found.response
+        if not found.can_reopen:
             raise InvalidInput("questionnaire.not_completed")
         response.status, response.current_page = ResponseStatus.OPEN, 0
         action = db.get(Action, response.action_id)
@@ -578,33 +570,26 @@ def responses_of_dossier(actor: Actor, dossier_id: int) -> list[tuple[int, str, 
         rows = db.exec(
             select(QuestionnaireResponse, QuestionnaireDefinition)
             .join(QuestionnaireDefinition, QuestionnaireDefinition.id == QuestionnaireResponse.definition_id)
-            .where(QuestionnaireResponse.dossier_id == dossier_id)
+            .where(QuestionnaireResponse.dossier_id == dossier_id, access.response_filter(actor))
             .order_by(QuestionnaireResponse.id)
         ).all()
-        return [
-            (r.id, d.title_nl if actor.language == "nl" else d.title_en, str(r.status), d.version)
-            for r, d in rows
-            if actor.is_staff or r.client_id is None or r.client_id in actor.client_ids
-        ]
+        return [(r.id, d.title_nl if actor.language == "nl" else d.title_en, str(r.status), d.version) for r, d in rows]
 
 
 def response_for_action(actor: Actor, action_id: int) -> int:
     """The response behind a questionnaire action (for links from Acties)."""
-    if not access.is_row_id(action_id):
-        raise NotFound()
     with session_scope() as db:
-        row = db.exec(select(QuestionnaireResponse).where(QuestionnaireResponse.action_id == action_id)).first()
+        row = db.exec(select(QuestionnaireResponse).where(QuestionnaireResponse.action_id == action_id)).first() \
+            if access.is_row_id(action_id) else None
         if row is None:
-            raise NotFound()
-        _load(db, actor, row.id)
-        return row.id
+            raise access.denied(db, actor, "action", action_id)
+        return access.get_response(db, actor, row.id).response.id
 
 
 def dossier_id_by_reference(actor: Actor, reference: str) -> int:
     """The id of a dossier the actor may see, by its reference (as staff type it)."""
-    reference = (reference or "").strip().upper()[:40]
     with session_scope() as db:
-        row = db.exec(access.visible_dossiers(actor).where(func.upper(Dossier.reference) == reference)).first()
-        if row is None:
-            raise InvalidInput("questionnaire.unknown_dossier")
-        return row.id
+        try:
+            return access.get_dossier_by_reference(db, actor, reference).id
+        except NotFound:
+            raise InvalidInput("questionnaire.unknown_dossier") from None

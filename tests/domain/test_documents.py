@@ -1,14 +1,17 @@
 """Documents and milestones: who may see and download what (paperless-ngx leak-test style).
 
-Clients see the office's documents only when published, everything delivered to the dossier, and
-published milestones; staff see everything of the dossiers of their office. Checked three ways: the
-access query (``access.visible_documents``), the dossier screen (``open_dossier``) and the download
-lookup (``get_document_for_download``). The content is in tests/conftest.py (``PERSONA_DOCUMENTS``).
+Clients see the office's documents only when published, everything delivered to the dossier (not for
+a lender's item), and published milestones; the handling office's staff see everything of its
+dossiers; the intermediary's staff see what the handling office published plus what their own office
+delivered. Checked three ways: the access query (``access.visible_documents``), the dossier screen
+(``open_dossier``) and the download lookup (``get_document_for_download``). The content is in
+tests/conftest.py (``PERSONA_DOCUMENTS``).
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from portal.db.engine import session_scope
 from portal.db.models import AuditEvent, Document, Dossier, UserKind
@@ -36,10 +39,12 @@ VISIBLE = {
     "erik": {"Erik doc: rapport"},  # not his hidden dossier's, even though published
     "jansen": _JANSEN,
     "piet": _JANSEN,
-    # staff: every document of every dossier of their office
+    # the handling office's staff: every document of every dossier of their office
     "bob": DOCS_OF["HYP-ALICE"] | DOCS_OF["HYP-JANSEN"] | DOCS_OF["HYP-ERIK"] | DOCS_OF["HYP-ERIK-HIDDEN"],
     "carol": DOCS_OF["NOT-ALICE"] | DOCS_OF["NOT-JANSEN"],
-    "ivo": DOCS_OF["HYP-ALICE"] | DOCS_OF["HYP-ERIK-HIDDEN"],
+    # the intermediary: only what the handling office published (nobody of Zuidas delivered anything yet)
+    "ivo": {"Alice doc: renteaanbod", "Alice brief: opdrachtbevestiging", "Alice mail: stand van zaken",
+            "Erik hidden doc: aanbod"},
     "dave": set(),
 }
 WITHOUT_FILE = {"Alice mail: stand van zaken", "Alice mail: intern overleg"}  # e-mails: text only
@@ -55,7 +60,7 @@ MILESTONES = {
     "piet": set(),
     "bob": {"Alice ms: aanvraag ingediend", "Alice ms: interne notitie", "Erik ms: intern", "Erik hidden ms: ingediend"},
     "carol": {"Not-Alice ms: in behandeling"},
-    "ivo": {"Alice ms: aanvraag ingediend", "Alice ms: interne notitie", "Erik hidden ms: ingediend"},
+    "ivo": {"Alice ms: aanvraag ingediend", "Erik hidden ms: ingediend"},  # the published progress only
     "dave": set(),
 }
 
@@ -164,18 +169,61 @@ def test_showing_the_hidden_dossier_shows_its_published_and_delivered_documents_
         "Erik doc: rapport", "Erik hidden doc: aanbod", "Erik hidden aangeleverd: stuk"}
 
 
-def test_downloads_and_views_are_audited_and_denials_are_not(personas, db_rows):
+def test_downloads_and_views_are_audited_and_so_are_denials(personas, db_rows):
     alice = personas.actor("alice")
     document_id = personas.document_id("Alice doc: renteaanbod")
     get_document_for_download(alice, document_id)
     get_document_for_download(alice, document_id, inline=True)
-    for who, doc in [("erik", "Alice doc: renteaanbod"), ("alice", "Alice doc: interne notitie"),
-                     ("alice", "Alice mail: stand van zaken")]:
+    denials = [("erik", "Alice doc: renteaanbod"), ("alice", "Alice doc: interne notitie"), ("alice", "Alice mail: stand van zaken")]
+    for who, doc in denials:
         with pytest.raises(NotFound):
             get_document_for_download(personas.actor(who), personas.document_id(doc))
     rows = db_rows(AuditEvent, object_type="document")
     assert [(r.action, r.actor_user_id, r.object_id) for r in rows] == [
-        ("document.download", alice.user_id, document_id), ("document.view", alice.user_id, document_id)]
+        ("document.download", alice.user_id, document_id), ("document.view", alice.user_id, document_id),
+        *[("access.denied", personas.users[who].id, personas.document_id(doc)) for who, doc in denials]]
+    assert rows[-1].detail == {"need": "file"}  # visible, but an e-mail without a file
+
+
+# -- the intermediary and the lender's items ----------------------------------------------------------------
+
+
+def deliver_on_behalf(personas, who: str, title: str, filename: str) -> None:
+    from sample_files import clean_pdf
+
+    from portal.domain.deliveries import intake
+
+    request_id = personas.requests[title]
+    intake.receive_upload(personas.actor(who), request_id, filename, [clean_pdf(filename)])
+    intake.confirm(personas.actor(who), request_id)
+
+
+def test_the_intermediary_sees_its_own_deliveries_but_not_the_handling_offices(personas):
+    deliver_on_behalf(personas, "ivo", "Alice req: paspoort", "paspoort door Ivo.pdf")
+    deliver_on_behalf(personas, "bob", "Alice req: werkgeversverklaring", "werkgever door Bob.pdf")
+    names = {n: {d.filename for d in open_dossier(personas.actor(n), personas.dossier_id("HYP-ALICE")).delivered}
+             for n in ("alice", "bob", "ivo")}
+    assert {"paspoort door Ivo.pdf", "werkgever door Bob.pdf"} <= names["alice"]  # delivered for her
+    assert {"paspoort door Ivo.pdf", "werkgever door Bob.pdf"} <= names["bob"]  # the handling office sees all
+    assert names["ivo"] == {"paspoort door Ivo.pdf"}  # his own office's, not the client's nor the handling office's
+    ivo = personas.actor("ivo")
+    with session_scope() as db:
+        ivos = db.exec(access.visible_documents(ivo).where(Document.filename == "paspoort door Ivo.pdf")).one()
+    assert get_document_for_download(ivo, ivos.id).filename == "paspoort door Ivo.pdf"
+    with pytest.raises(NotFound):
+        get_document_for_download(ivo, personas.document_id("Alice aangeleverd: loonstrook"))
+
+
+def test_a_document_delivered_for_a_lenders_item_is_not_the_clients(personas):
+    deliver_on_behalf(personas, "bob", "Alice req: BKR (maatschappij)", "BKR-toets.pdf")
+    assert "BKR-toets.pdf" not in {d.filename for d in open_dossier(personas.actor("alice"), personas.dossier_id("HYP-ALICE")).delivered}
+    with session_scope() as db:
+        doc = db.exec(select(Document).where(Document.filename == "BKR-toets.pdf")).one()
+    with pytest.raises(NotFound):
+        get_document_for_download(personas.actor("alice"), doc.id)
+    staff = {d.filename: d for d in open_dossier(personas.actor("bob"), personas.dossier_id("HYP-ALICE")).delivered}
+    assert staff["BKR-toets.pdf"].shown_to_clients is False  # marked "not published" for the office
+    assert staff["foto.png"].shown_to_clients is True  # "Alice aangeleverd: foto"
 
 
 def test_missing_hidden_and_fileless_documents_raise_the_same_not_found(personas):

@@ -168,12 +168,12 @@ def test_status_line_counts_per_persona(personas, name, reference):
         assert view.counts.state == STATES[(name, reference)]
 
 
-def test_request_counts_client_view_excludes_lender_items(personas):
+def test_request_counts_of_a_client_exclude_lender_items(personas):
     ids = [personas.dossier_id(r) for r in ("HYP-ALICE", "NOT-ALICE", "NOT-JANSEN")]
     with session_scope() as db:
-        client = dossiers.request_counts(db, ids, client_view=True)
-        staff = dossiers.request_counts(db, ids, client_view=False)
-        assert dossiers.request_counts(db, [], client_view=True) == {}
+        client = dossiers.request_counts(db, ids, personas.actor("alice"))
+        staff = dossiers.request_counts(db, ids, personas.actor("bob"))
+        assert dossiers.request_counts(db, [], personas.actor("alice")) == {}
     assert client[ids[0]] == COUNTS[("alice", "HYP-ALICE")]
     assert staff[ids[0]] == COUNTS[("bob", "HYP-ALICE")]
     assert client[ids[1]].total == 2 and staff[ids[1]].total == 3
@@ -185,7 +185,7 @@ def test_withdrawn_items_are_never_counted(personas, make):
     make.request(d, "weg 1", "vervallen")
     make.request(d, "weg 2", "vervallen", delivered_by="maatschappij")
     with session_scope() as db:
-        assert dossiers.request_counts(db, [d.id], client_view=False) == {}
+        assert dossiers.request_counts(db, [d.id], personas.actor("bob")) == {}
     assert open_dossier(personas.actor("bob"), d.id).counts == Counts()
     assert open_dossier(personas.actor("bob"), d.id).counts.state == ""
 
@@ -259,18 +259,53 @@ def test_dave_opens_nothing(personas):
             open_dossier(dave, personas.dossier_id(reference))
 
 
-def test_every_view_is_audited_and_a_denied_one_is_not(personas, db_rows):
+def test_every_view_is_audited_and_a_denied_one_as_a_denial(personas, db_rows):
     dossier_id = personas.dossier_id("HYP-ALICE")
-    alice, bob = personas.actor("alice"), personas.actor("bob")
+    alice, bob, erik = personas.actor("alice"), personas.actor("bob"), personas.actor("erik")
     open_dossier(alice, dossier_id)
     open_dossier(alice, dossier_id, "aanvraag")
     open_dossier(bob, dossier_id)
     with pytest.raises(NotFound):
-        open_dossier(personas.actor("erik"), dossier_id)
+        open_dossier(erik, dossier_id)
     rows = db_rows(AuditEvent, action="dossier.view")
     assert [(r.actor_user_id, r.object_type, r.object_id) for r in rows] == [
         (alice.user_id, "dossier", dossier_id), (alice.user_id, "dossier", dossier_id), (bob.user_id, "dossier", dossier_id)]
     assert all("Alice" not in str(r.detail) for r in rows)  # never personal content in the log
+    denied = db_rows(AuditEvent, action="access.denied")
+    assert [(r.actor_user_id, r.object_type, r.object_id) for r in denied] == [(erik.user_id, "dossier", dossier_id)]
+
+
+# -- what the screen offers per item: the domain's flags, one rule for every screen --------------------------
+
+# persona -> {item: (can_deliver, can_mark_not_available, can_review, can_rerequest)} on HYP-ALICE
+FLAGS = {
+    "alice": {"Alice req: paspoort": (True, False, False, False), "Alice req: werkgeversverklaring": (True, False, False, False),
+              "Alice req: loonstrook": (False, False, False, False), "Alice req: koopovereenkomst": (False, False, False, False)},
+    "bob": {"Alice req: paspoort": (True, False, True, False), "Alice req: werkgeversverklaring": (True, False, True, False),
+            "Alice req: loonstrook": (False, False, True, True), "Alice req: hypotheekoverzicht": (False, False, True, True),
+            "Alice req: koopovereenkomst": (False, False, True, True), "Alice req: echtscheidingsconvenant": (False, False, True, True),
+            "Alice req: BKR (maatschappij)": (True, False, True, False), "Alice req: ORV (maatschappij)": (False, False, True, True)},
+    # the intermediary delivers on the client's behalf, but does not review (it sees only its own deliveries)
+    "ivo": {"Alice req: paspoort": (True, False, False, False), "Alice req: loonstrook": (False, False, False, False),
+            "Alice req: BKR (maatschappij)": (True, False, False, False), "Alice req: koopovereenkomst": (False, False, False, False)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGS))
+def test_items_carry_what_the_actor_may_do_with_them(personas, name):
+    view = open_dossier(personas.actor(name), personas.dossier_id("HYP-ALICE"))
+    items = {i.title: i for v in view.requests.values() for i in v} | {i.title: i for i in view.completed}
+    for title, flags in FLAGS[name].items():
+        i = items[title]
+        assert (i.can_deliver, i.can_mark_not_available, i.can_review, i.can_rerequest) == flags, title
+
+
+def test_not_available_is_offered_only_where_the_item_allows_it(personas, make):
+    make.request(personas.dossiers["HYP-ALICE"], "Alice req: erfpacht", allow_not_available=True)
+    for name in ("alice", "bob", "ivo"):
+        view = open_dossier(personas.actor(name), personas.dossier_id("HYP-ALICE"))
+        (item,) = [i for v in view.requests.values() for i in v if i.title == "Alice req: erfpacht"]
+        assert (item.can_deliver, item.can_mark_not_available, item.is_open) == (True, True, True), name
 
 
 # -- the office list -----------------------------------------------------------------------------

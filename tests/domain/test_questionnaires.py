@@ -339,8 +339,10 @@ def test_a_client_cannot_touch_another_clients_questionnaire(personas, together)
     assert qn.open_response(alice, alice_rid).answers == {}
 
 
-def test_sending_needs_someone_who_may_review_the_dossier(personas, questionnaire):
-    """Zoë, office admin of the intermediary, sees HYP-ALICE but may not review it; Ivo, its adviser, may."""
+def test_each_office_sends_its_own_questionnaires(personas, questionnaire):
+    """An adviser or reviewer sends their own office's questionnaire to a dossier of that office (handling or
+    intermediary). Zoë, office admin of the intermediary, sees HYP-ALICE but sends nothing; Ivo, its adviser,
+    sends Zuidas's questionnaire, not the handling office's."""
     zuidas = personas.offices["zuidas"]
     zoe = personas.make.user("zoe@zuidasfinancieel.nl", "Zoë Bakker", "staff")
     personas.make.staff(zoe, zuidas, "office_admin")
@@ -557,9 +559,9 @@ def test_absurd_ids_are_simply_not_found(personas, questionnaire):
                 attempt()
 
 
-@pytest.mark.parametrize("who", ["bob", "ivo"])
-def test_the_office_reads_the_answers_audited_but_cannot_answer(personas, questionnaire, who):
-    rid = questionnaire.response()
+@pytest.mark.parametrize("who, office", [("bob", "advice"), ("ivo", "zuidas")])
+def test_the_office_reads_the_answers_audited_but_cannot_answer(personas, questionnaire, who, office):
+    (rid,) = questionnaire.send(definition_id=questionnaire.define(who=who, office=office), who=who)
     fill(personas, "alice", rid, PAGES[:2])
     staff = personas.actor(who)
     assert qn.open_response(staff, rid).answers["bsn"] == "111222333"
@@ -575,10 +577,11 @@ def test_the_office_reads_the_answers_audited_but_cannot_answer(personas, questi
     assert (response_row(rid).answers, response_row(rid).status) == (before, "open")
 
 
-@pytest.mark.parametrize(("who", "may"), [("bob", True), ("ivo", True), ("zoe", False), ("carol", False), ("dave", False),
+@pytest.mark.parametrize(("who", "may"), [("bob", True), ("ivo", False), ("zoe", False), ("carol", False), ("dave", False),
                                           ("alice", False)])
-def test_only_staff_who_may_review_reopen(personas, questionnaire, who, may):
-    if who == "zoe":  # office admin of the intermediary: sees HYP-ALICE, may not review it
+def test_only_staff_who_see_the_questionnaire_reopen(personas, questionnaire, who, may):
+    """The handling office's questionnaire: its staff reopen it; the intermediary does not even see it."""
+    if who == "zoe":  # office admin of the intermediary: sees HYP-ALICE, not the handling office's questionnaire
         personas.users["zoe"] = personas.make.user("zoe@zuidasfinancieel.nl", "Zoë Bakker", "staff")
         personas.make.staff(personas.users["zoe"], personas.offices["zuidas"], "office_admin")
     rid = questionnaire.response()
@@ -647,3 +650,44 @@ def test_a_per_client_result_is_seen_by_that_client_only(personas, together):
         assert db.exec(access.visible_documents(personas.actor("erik")).where(Document.id == document_id)).first() is None
     text = pdf_text(document_id)
     assert "Alice de Jong" in text and "Erik Visser" not in text  # "Klant": the client it was sent to
+
+
+# -- the intermediary: its own questionnaires only -------------------------------------------------------------------
+
+
+def test_the_intermediary_sees_only_the_questionnaires_its_own_office_sent(personas, questionnaire):
+    """Bob (handling office) and Ivo (intermediary) each send one to HYP-ALICE and Alice completes both: Ivo sees,
+    reads, reopens and downloads Zuidas's only; Bob sees both (he handles the dossier)."""
+    advice_rid = questionnaire.response()
+    (zuidas_rid,) = questionnaire.send(definition_id=questionnaire.define(who="ivo", office="zuidas"), who="ivo")
+    pdfs = {}
+    for rid in (advice_rid, zuidas_rid):
+        fill(personas, "alice", rid)
+        pdfs[rid] = qn.complete(personas.actor("alice"), rid)
+    ivo, bob, dossier = personas.actor("ivo"), personas.actor("bob"), personas.dossier_id("HYP-ALICE")
+    assert [r[0] for r in qn.responses_of_dossier(ivo, dossier)] == [zuidas_rid]
+    assert [r[0] for r in qn.responses_of_dossier(bob, dossier)] == [advice_rid, zuidas_rid]
+    assert qn.open_response(ivo, zuidas_rid).can_reopen is True
+    for attempt in (lambda: qn.open_response(ivo, advice_rid), lambda: qn.reopen(ivo, advice_rid),
+                    lambda: qn.response_for_action(ivo, action_of(advice_rid).id),
+                    lambda: get_document_for_download(ivo, pdfs[advice_rid])):
+        with pytest.raises(NotFound):
+            attempt()
+    assert get_document_for_download(ivo, pdfs[zuidas_rid]).id == pdfs[zuidas_rid]  # the answers his office asked for
+    qn.reopen(ivo, zuidas_rid)
+    assert response_row(zuidas_rid).status == "open" and response_row(advice_rid).status == "completed"
+    # an open questionnaire of the handling office is not an action the intermediary counts
+    qn.reopen(bob, advice_rid)
+    counts = {who: {r.reference: r.open_actions for r in home.list_dossiers(personas.actor(who))}["HYP-ALICE"] for who in ("bob", "ivo")}
+    assert counts["bob"] == counts["ivo"] + 1
+
+
+def test_flags_of_a_questionnaire_follow_who_looks_and_its_state(personas, questionnaire):
+    rid = questionnaire.response()
+    alice, bob = personas.actor("alice"), personas.actor("bob")
+    assert [(v.can_answer, v.can_reopen) for v in (qn.open_response(alice, rid), qn.open_response(bob, rid))] == [
+        (True, False), (False, False)]
+    fill(personas, "alice", rid)
+    qn.complete(alice, rid)
+    assert [(v.can_answer, v.can_reopen) for v in (qn.open_response(alice, rid), qn.open_response(bob, rid))] == [
+        (False, False), (False, True)]

@@ -196,10 +196,12 @@ class DossierState(AppState):
         self.delivered = [self._doc(d) for d in v.delivered]
 
     def _item(self, i: dossiers.RequestItem) -> ItemVM:
-        if self.is_staff_view:
+        """The item's link follows the domain's flags: review it, or deliver it (the staff pages live under /kantoor)."""
+        prefix = "/kantoor" if self.is_staff_view else ""
+        if i.can_review:
             href, label = f"/kantoor/beoordelen/{i.id}", "review.decide"
-        elif i.status in OPEN_STATUSES and i.delivered_by == "client":
-            href, label = f"/aanleveren/{i.id}", "request.deliver"
+        elif i.can_deliver:
+            href, label = f"{prefix}/aanleveren/{i.id}", "request.deliver"
         else:
             href, label = "", ""
         return ItemVM(**item_fields(i, self.t, self.lang), href=href, link_label=self.t[label] if label else "")
@@ -210,11 +212,8 @@ class DossierState(AppState):
             meta += " · " + format_size(d.size, self.lang)
         return DocVM(
             id=d.id, title=d.title, meta=meta, body=d.body, has_file=d.has_file,
-            is_pdf=d.content_type == "application/pdf", hidden=not d.is_public and d.kind != "delivered",
+            is_pdf=d.content_type == "application/pdf", hidden=not d.shown_to_clients,
         )
-
-
-OPEN_STATUSES = ("aan_te_leveren", "afgekeurd")
 
 
 def item_fields(i: dossiers.RequestItem, t: dict[str, str], lang: str) -> dict:
@@ -228,7 +227,7 @@ def item_fields(i: dossiers.RequestItem, t: dict[str, str], lang: str) -> dict:
         "dot": dot,
         "color": color,
         "reason": i.rejection_reason if i.status == "afgekeurd" else "",
-        "deadline": format_date(i.deadline, lang) if i.status in OPEN_STATUSES else "",
+        "deadline": format_date(i.deadline, lang) if i.is_open else "",
         "lender_item": i.delivered_by == "maatschappij",
     }
 

@@ -103,7 +103,8 @@ def _draft_value(q: dict, name: str, draft: dict[str, str]) -> Any:
 class QuestionnaireState(AppState):
     loaded: bool = False
     missing: bool = False
-    staff_view: bool = False
+    can_answer: bool = False  # the domain's flags: answer it (the client, while open), reopen it (the office)
+    can_reopen: bool = False
     title: str = ""
     subtitle: str = ""
     mode: str = "form"  # form | summary | done
@@ -129,14 +130,14 @@ class QuestionnaireState(AppState):
     def _fetch(self, actor) -> None:
         view = qn.open_response(actor, self._id)
         lang = self.lang
-        self.staff_view = actor.is_staff
+        self.can_answer, self.can_reopen = view.can_answer, view.can_reopen
         self._spec, self._answers = view.spec, view.answers
         self.title = view.title[lang]
         self.subtitle = f"{view.reference} · {view.office_name} · {self.t['questionnaire.version']} {view.version}"
         self.pages_total = len(view.spec["pages"])
         self.doc_href = f"/bestanden/{view.document_id}" if view.document_id else ""
         self.back_href = f"/kantoor/dossiers/{view.dossier_id}" if actor.is_staff else f"/dossiers/{view.dossier_id}"
-        if view.status == "completed" or actor.is_staff:
+        if not view.can_answer:
             self.mode = "done" if view.status == "completed" else "summary"
             self.page = self.pages_total
         else:
@@ -311,7 +312,7 @@ class QuestionnaireState(AppState):
             actor, leave = await self._guard()
             if actor is None:
                 return leave
-            if self.staff_view:
+            if not self.can_answer:
                 return
             self.page, self.mode = self.pages_total - 1, "form"
             self._start_page()
@@ -521,19 +522,19 @@ def _form() -> rx.Component:
 def _end() -> rx.Component:
     return rx.vstack(
         rx.heading(t("questionnaire.summary"), as_="h2", size="5"),
-        rx.cond((S.mode == "summary") & ~S.staff_view, rx.text(t("questionnaire.summary_help"), color="#374151")),
+        rx.cond((S.mode == "summary") & S.can_answer, rx.text(t("questionnaire.summary_help"), color="#374151")),
         _summary(),
         rx.hstack(
-            rx.cond((S.mode == "summary") & ~S.staff_view,
+            rx.cond((S.mode == "summary") & S.can_answer,
                     rx.button(rx.icon("arrow-left", size=16, aria_hidden="true"), t("questionnaire.previous"), variant="soft", size="3", on_click=S.previous_page)),
-            rx.cond((S.mode == "summary") & ~S.staff_view,
+            rx.cond((S.mode == "summary") & S.can_answer,
                     rx.button(rx.icon("check", size=16, aria_hidden="true"), t("questionnaire.complete"), size="3", on_click=S.complete)),
             rx.button(rx.icon("printer", size=16, aria_hidden="true"), t("questionnaire.print"), variant="soft", size="3",
                       on_click=rx.call_script("window.print()"), class_name="no-print"),
             rx.cond(S.doc_href != "", rx.link(rx.icon("download", size=16, aria_hidden="true"), t("questionnaire.download_pdf"), href=S.doc_href,
                                               download=True, reload_document=True,  # a file, not a page: no client-side routing
                                               class_name="rt-reset rt-BaseButton rt-r-size-3 rt-variant-soft rt-Button no-print")),
-            rx.cond(S.staff_view & (S.mode == "done"),
+            rx.cond(S.can_reopen,
                     rx.button(rx.icon("rotate-ccw", size=16, aria_hidden="true"), t("questionnaire.reopen"), variant="soft", size="3", on_click=S.reopen)),
             spacing="3",
             wrap="wrap",

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
-from portal.domain import actions, deliveries
+from portal.domain import actions
+from portal.domain.deliveries import intake
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_size
 from portal.ui.components import loading, shell, t
-from portal.ui.pages.dossier import OPEN_STATUSES, ItemVM, item_fields, item_summary
+from portal.ui.pages.dossier import ItemVM, item_fields, item_summary
 from portal.ui.state import AppState
 
 @dataclass
@@ -75,22 +76,21 @@ class UploadState(AppState):
         self.back_href = f"/kantoor/dossiers/{screen.dossier_id}" if staff else (f"/dossiers/{screen.dossier_id}" if not self._action_id else "/acties")
         items = []
         for i in screen.items:
-            is_open = i.status in OPEN_STATUSES and (staff or i.delivered_by == "client")
-            staged = deliveries.list_staged(actor, i.id) if is_open else []
+            staged = intake.list_staged(actor, i.id) if i.can_deliver else []
             items.append(
                 UploadItemVM(
                     **item_fields(i, t, lang),
-                    open=is_open,
-                    allow_na=i.allow_not_available,
+                    open=i.can_deliver,
+                    allow_na=i.can_mark_not_available,
                     staged=[
                         StagedVM(id=s.id, name=s.filename, size=format_size(s.size, lang),
                                  thumb=f"/uploads/{s.id}/preview?thumb=1" if s.has_thumb else "",
                                  first=n == 0, last=n == len(staged) - 1,
-                                 processing=s.state == deliveries.PROCESSING, failed=s.state == deliveries.FAILED)
+                                 processing=s.state == intake.PROCESSING, failed=s.state == intake.FAILED)
                         for n, s in enumerate(staged)
                     ],
-                    photos=sum(1 for s in staged if s.content_type.startswith("image/") and s.state != deliveries.FAILED),
-                    busy=any(s.state == deliveries.PROCESSING for s in staged),
+                    photos=sum(1 for s in staged if s.content_type.startswith("image/") and s.state != intake.FAILED),
+                    busy=any(s.state == intake.PROCESSING for s in staged),
                     combine=self._combine.get(i.id, False),
                     error=self._errors.get(i.id, ""),
                     notice=self._notices.get(i.id, ""),
@@ -166,11 +166,11 @@ class UploadState(AppState):
 
     @rx.event
     async def remove(self, request_id: int, upload_id: int):
-        return await self._act(request_id, lambda actor: deliveries.remove_staged(actor, int(upload_id)))
+        return await self._act(request_id, lambda actor: intake.remove_staged(actor, int(upload_id)))
 
     @rx.event
     async def move(self, request_id: int, upload_id: int, step: int):
-        return await self._act(request_id, lambda actor: deliveries.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
+        return await self._act(request_id, lambda actor: intake.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
 
     @rx.event
     async def set_combine(self, request_id: int, value: bool):
@@ -184,7 +184,7 @@ class UploadState(AppState):
         combine = self._combine.get(request_id, False)
 
         def send(actor):
-            deliveries.confirm(actor, request_id, combine_photos=combine)
+            intake.confirm(actor, request_id, combine_photos=combine)
             return "upload.confirmed"
 
         return await self._act(request_id, send)
@@ -192,7 +192,7 @@ class UploadState(AppState):
     @rx.event
     async def not_available(self, request_id: int):
         def mark(actor):
-            deliveries.mark_not_available(actor, request_id)
+            intake.mark_not_available(actor, request_id)
             return "upload.marked_not_available"
 
         return await self._act(request_id, mark)

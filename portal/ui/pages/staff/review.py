@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal.db.models import UserKind
-from portal.domain import actions, deliveries
+from portal.domain import actions
+from portal.domain.deliveries import review as reviewing
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_datetime, format_size
 from portal.ui.components import loading, page_title, shell, t
@@ -47,7 +48,7 @@ class TaskListState(AppState):
                     ] if x
                 ),
             )
-            for task in deliveries.task_list(actor)
+            for task in reviewing.task_list(actor)
         ]
         self.loaded = True
 
@@ -112,6 +113,8 @@ class ReviewState(AppState):
     delivery_id: int = 0
     delivery_new: bool = False
     not_available: bool = False
+    can_review: bool = False  # approve or reject the delivery shown (the domain's flag)
+    own_delivery: bool = False  # this user made it: a colleague reviews it
     can_rerequest: bool = False
     can_deliver: bool = False
     delivered_meta: str = ""
@@ -131,11 +134,12 @@ class ReviewState(AppState):
         self.dossier_href = f"/kantoor/dossiers/{screen.dossier_id}"
         self.deliver_href = f"/kantoor/aanleveren/{self._request_id}"
         self.status_text = t[f"request.status.{item.status}"]
-        self.can_rerequest = item.status in ("akkoord", "voorlopig_akkoord", "niet_aanwezig")
-        self.can_deliver = item.status in ("aan_te_leveren", "afgekeurd")
-        view = deliveries.latest_delivery(actor, self._request_id)
+        self.can_rerequest, self.can_deliver = item.can_rerequest, item.can_deliver
+        view = reviewing.latest_delivery(actor, self._request_id)
         self.delivery_id = view.id if view else 0
         self.delivery_new = bool(view and view.status == "nieuw")
+        self.can_review = bool(view and view.can_review)
+        self.own_delivery = bool(view and view.own and view.status == "nieuw")
         self.not_available = bool(view and view.not_available)
         self.reason_given = view.reason if view else ""
         self.delivered_meta = f"{format_datetime(view.created_at, lang)} · {t['review.by']} {view.delivered_by}" if view else ""
@@ -176,17 +180,17 @@ class ReviewState(AppState):
     @rx.event
     async def approve(self):
         delivery_id = self.delivery_id
-        return await self._run(lambda actor: deliveries.review(actor, delivery_id, approve=True), "review.approved")
+        return await self._run(lambda actor: reviewing.review(actor, delivery_id, approve=True), "review.approved")
 
     @rx.event
     async def reject(self, form: dict):
         delivery_id, reason = self.delivery_id, str((form or {}).get("reason", ""))[:2000]
-        return await self._run(lambda actor: deliveries.review(actor, delivery_id, approve=False, reason=reason), "review.rejected")
+        return await self._run(lambda actor: reviewing.review(actor, delivery_id, approve=False, reason=reason), "review.rejected")
 
     @rx.event
     async def rerequest(self, form: dict):
         request_id, note = self._request_id, str((form or {}).get("note", ""))[:2000]
-        return await self._run(lambda actor: deliveries.re_request(actor, request_id, note=note), "review.rerequested")
+        return await self._run(lambda actor: reviewing.re_request(actor, request_id, note=note), "review.rerequested")
 
 
 def _file(f: FileVM) -> rx.Component:
@@ -234,8 +238,9 @@ def review_page() -> rx.Component:
                 ),
                 rx.text(t("review.nothing_delivered"), color="#4a5563"),
             ),
+            rx.cond(S.own_delivery, rx.callout(t("review.own_delivery"), icon="info", color_scheme="gray", width="100%")),
             rx.cond(
-                S.delivery_new,
+                S.can_review,
                 rx.box(
                     rx.vstack(
                         rx.heading(t("review.decide"), as_="h2", size="4"),
