@@ -710,16 +710,6 @@ def hanna(personas) -> str:
     return "hanna"
 
 
-@pytest.fixture
-def hanna(personas) -> str:
-    """A second reviewer of Amstel Hypotheekadvies (Bob's office): nobody reviews their own delivery, so when Bob
-    delivers on a client's behalf, Hanna reviews it. Returns her persona name."""
-    user = personas.make.user("hanna@amstelhypotheek.nl", "Hanna Bos", "staff")
-    personas.make.staff(user, personas.offices["advice"], "reviewer")
-    personas.users["hanna"] = user
-    return "hanna"
-
-
 # ----------------------------------------------------------------------------------------------
 # questionnaires
 
