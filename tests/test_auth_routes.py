@@ -14,6 +14,7 @@ with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; htt
 
 from portal.api.auth import routes_app
 from portal.domain import auth
+from portal.domain.security import secret_cookie
 from portal.i18n import translate
 
 PASSWORD = "correct-horse-battery-staple-42"  # the personas' password (tests/conftest.py)
@@ -103,8 +104,30 @@ def test_login_cookie_is_secure_on_an_https_site(personas, db_env, monkeypatch):
         r = client.post("/auth/login", json={"email": "alice@example.nl", "password": PASSWORD},
                         headers={"origin": "https://portal.example.nl"})
     assert r.status_code == 200
-    morsel, _ = set_cookies(r)["portal_session"]
-    assert morsel["secure"] is True
+    cookies = set_cookies(r)
+    assert "portal_session" not in cookies  # only the prefixed name: a subdomain cannot set or shadow it
+    morsel, _ = cookies["__Host-portal_session"]
+    assert morsel["secure"] is True and morsel["path"] == "/" and not morsel["domain"]
+    # the prefixed cookie is the one every reader takes: a session, and logout ends it
+    assert auth.resolve_session(secret_cookie(f"__Host-portal_session={morsel.value}", auth.SESSION_COOKIE)) is not None
+    assert secret_cookie(f"portal_session={morsel.value}", auth.SESSION_COOKIE) is None
+
+
+def test_https_site_sends_hsts_and_http_site_does_not(personas, db_env, monkeypatch):
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from portal.api.headers import security_headers
+
+    page = Starlette(routes=[Route("/", lambda request: HTMLResponse("<p>x</p>"))])
+    for site, hsts in (("https://portal.example.nl", "max-age=63072000; includeSubDomains"), ("http://portal.test:3000", None)):
+        monkeypatch.setenv("SITE_URL", site)
+        db_env.reload()
+        with TestClient(security_headers(page), base_url=site) as client:
+            r = client.get("/")
+        assert r.headers.get("strict-transport-security") == hsts, site
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -285,3 +308,21 @@ def test_reset_through_the_route_sets_the_password(personas, client, origin, db_
     assert auth.resolve_session(session) is None
     ok = post(client, "/auth/login", {"email": "alice@example.nl", "password": NEW_PASSWORD}, origin)
     assert ok.status_code == 200
+
+
+def test_every_reader_and_writer_of_a_secret_cookie_uses_its_name_on_this_site():
+    """On https the cookies are ``__Host-portal_session``/``__Host-portal_pending``: code that reads or sets
+    the bare name would find no session there (or set a cookie a subdomain could shadow)."""
+    import re
+    from pathlib import Path
+
+    offending = []
+    for path in Path(__file__).resolve().parent.parent.joinpath("portal").rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\b(SESSION_COOKIE|PENDING_COOKIE)\s*=", line):
+                continue  # the definition
+            for match in re.finditer(r"\b(?:auth|twofa)\.(SESSION_COOKIE|PENDING_COOKIE)\b|\b(SESSION_COOKIE|PENDING_COOKIE)\b", line):
+                before = line[: match.start()]
+                if "secret_cookie(" not in before and not before.endswith("cookie_name("):
+                    offending.append(f"{path.name}:{number}: {line.strip()}")
+    assert not offending, offending

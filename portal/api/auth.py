@@ -18,7 +18,7 @@ from starlette.routing import Route
 from portal.config import get_settings
 from portal.domain import auth, twofa
 from portal.domain.errors import InvalidInput, Throttled
-from portal.domain.security import cookie_value  # noqa: F401 - used here and by the other routes
+from portal.domain.security import cookie_name, cookie_value, secret_cookie  # noqa: F401 - also used by the other routes
 from portal.i18n import LANGUAGES, pick_language, translate
 
 MAX_BODY = 8 * 1024
@@ -89,10 +89,10 @@ def _signed_in(result: auth.LoginResult) -> JSONResponse:
     response = JSONResponse({"redirect": result.redirect}, headers={"Cache-Control": "no-store"})
     cookie = {"path": "/", "httponly": True, "samesite": "strict", "secure": settings.secure_cookies}
     if result.pending:
-        response.set_cookie(twofa.PENDING_COOKIE, result.pending, max_age=int(twofa.CHALLENGE_TTL.total_seconds()), **cookie)
+        response.set_cookie(cookie_name(twofa.PENDING_COOKIE), result.pending, max_age=int(twofa.CHALLENGE_TTL.total_seconds()), **cookie)
         return response
-    response.set_cookie(auth.SESSION_COOKIE, result.token, max_age=settings.session_absolute_hours * 3600, **cookie)
-    response.delete_cookie(twofa.PENDING_COOKIE, **cookie)
+    response.set_cookie(cookie_name(auth.SESSION_COOKIE), result.token, max_age=settings.session_absolute_hours * 3600, **cookie)
+    response.delete_cookie(cookie_name(twofa.PENDING_COOKIE), **cookie)
     response.set_cookie("portal_lang", result.actor.language, max_age=365 * 86400, path="/", samesite="lax", secure=settings.secure_cookies)
     return response
 
@@ -103,7 +103,7 @@ async def code(request: Request) -> JSONResponse:
     if body is None:
         return _forbidden()
     lang = _lang(request, body)
-    pending = cookie_value(request.headers.get("cookie"), twofa.PENDING_COOKIE)
+    pending = secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE)
     recovery = body.get("recovery", "").strip()
     given = recovery or body.get("code", "").strip()
     if not given:
@@ -125,7 +125,7 @@ async def resend_code(request: Request) -> JSONResponse:
         return _forbidden()
     lang = _lang(request, body)
     try:
-        await run_in_threadpool(twofa.resend_login_code, cookie_value(request.headers.get("cookie"), twofa.PENDING_COOKIE))
+        await run_in_threadpool(twofa.resend_login_code, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
     except Throttled as exc:
         return _error(lang, exc.msgid, 429, **exc.params)
     except InvalidInput as exc:
@@ -137,10 +137,10 @@ async def logout(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    token = cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE)
+    token = secret_cookie(request.headers.get("cookie"), auth.SESSION_COOKIE)
     await run_in_threadpool(auth.logout, token, ip=client_ip(request))
     response = JSONResponse({"redirect": "/login"}, headers={"Cache-Control": "no-store", "Clear-Site-Data": '"cache"'})
-    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=get_settings().secure_cookies)
+    response.delete_cookie(cookie_name(auth.SESSION_COOKIE), path="/", httponly=True, samesite="strict", secure=get_settings().secure_cookies)
     return response
 
 

@@ -56,6 +56,18 @@ def _fernet_for(purpose: bytes, secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(purpose + secret_key.encode()).digest()))
 
 
+def cookie_name(base: str) -> str:
+    """The name of a secret cookie on this site: ``__Host-`` + ``base`` when the site is https (the browser
+    then keeps it only when Secure, for path /, set by this very host: no subdomain can set or shadow it);
+    plain ``base`` on http (local runs), where browsers refuse the prefix."""
+    return f"__Host-{base}" if get_settings().secure_cookies else base
+
+
+def secret_cookie(cookie_header: str | None, base: str) -> str | None:
+    """The value of the secret cookie ``base`` (under its name on this site, see ``cookie_name``)."""
+    return cookie_value(cookie_header, cookie_name(base))
+
+
 def _fernet() -> Fernet:
     return fernet()
 

@@ -23,7 +23,7 @@ from reflex.middleware import Middleware
 from portal.domain import auth, twofa
 from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
-from portal.domain.security import cookie_value, token_hash
+from portal.domain.security import cookie_value, secret_cookie, token_hash
 from portal.i18n import LANGUAGES, blank_catalog, catalog, pick_language
 from portal.ui import sealing
 
@@ -52,7 +52,7 @@ class AppState(rx.State):
 
     # -- session -------------------------------------------------------------------------------
     def _token(self) -> str | None:
-        return cookie_value(self.router.headers.cookie, auth.SESSION_COOKIE)
+        return secret_cookie(self.router.headers.cookie, auth.SESSION_COOKIE)
 
     def _actor(self, allow_setup: bool = False) -> Actor | None:
         return auth.resolve_session(self._token(), ip=self.router.session.client_ip, allow_setup=allow_setup)
@@ -73,8 +73,8 @@ class AppState(rx.State):
     def _cookie_binding(self) -> str:
         """An HMAC of the session and pending-login cookies this connection carries; "" without either."""
         cookies = self.router.headers.cookie
-        session = cookie_value(cookies, auth.SESSION_COOKIE) or ""
-        pending = cookie_value(cookies, twofa.PENDING_COOKIE) or ""
+        session = secret_cookie(cookies, auth.SESSION_COOKIE) or ""
+        pending = secret_cookie(cookies, twofa.PENDING_COOKIE) or ""
         return token_hash(f"tab-binding\n{session}\n{pending}") if session or pending else ""
 
     async def _enforce_binding(self, hydrate: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.domain.security import cookie_value
+from portal.domain.security import secret_cookie
 from portal.domain import auth, twofa
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, public_shell, t
@@ -154,7 +154,7 @@ class LoginCodeState(AuthFormState):
         """Nobody is signed in at this step: whatever the tab held before goes."""
         await self._wipe()
         self._initial_language()
-        pending = twofa.pending_info(cookie_value(self.router.headers.cookie, twofa.PENDING_COOKIE))
+        pending = twofa.pending_info(secret_cookie(self.router.headers.cookie, twofa.PENDING_COOKIE))
         if pending is None:
             return rx.redirect("/login?expired=1")
         self.method, self.phone_hint = pending.method, pending.phone_hint
