@@ -61,6 +61,8 @@ TEXT = {  # what the user reads, per language (literal, from the catalogs)
     "upload.remove_failed": ("Verwijder eerst de bestanden die niet gelezen konden worden",
                              "First remove the files that could not be read"),
     "upload.processing_failed": ("Dit bestand kon niet worden gelezen", "This file could not be read"),
+    "upload.refused_quota_files": ("nog niet zijn verstuurd", "have not been sent yet"),
+    "upload.refused_quota_bytes": ("wordt dit meer dan", "this would be more than"),
 }
 
 
@@ -242,6 +244,31 @@ def test_a_declared_size_over_the_limit_is_413_before_reading(personas, sign_in,
              headers={"Content-Length": str(len(body.data))})
     assert r.status_code == 413 and says(r, lang, "upload.refused_too_large", mb=1)
     assert body.consumed == 0 and not any(f.startswith("tmp/") for f in store_files(db_env))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_users_quota_of_unsent_files_is_checked_before_reading(personas, sign_in, client, db_env, db_rows, monkeypatch,
+                                                                   lang):
+    """Alice has one photo staged: with a quota of 1 file, or of fewer bytes than it and the declared size, the
+    upload is refused with the reason before a byte of the body is read."""
+    token, item = sign_in("alice"), personas.requests["Alice req: werkgeversverklaring"]  # another item: per user
+    files, before = store_files(db_env), rows(db_rows)
+    monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+    body = Body(sf.clean_pdf())
+    r = post(client, db_env, item, body, token=token, lang=lang)
+    assert r.status_code == 422 and says(r, lang, "upload.refused_quota_files", max=1)
+    assert body.consumed == 0
+    monkeypatch.setenv("UPLOAD_QUOTA_FILES", "200")
+    (photo,) = db_rows(Upload, id=personas.uploads[ALICE_PHOTO])
+    monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(photo.size + 1000))
+    body = Body(b"%PDF-1.7\n" + b"x" * 5000)
+    r = post(client, db_env, item, body, token=token, lang=lang, headers={"Content-Length": str(len(body.data))})
+    assert r.status_code == 422 and TEXT["upload.refused_quota_bytes"][0 if lang == "nl" else 1] in r.json()["error"]
+    assert body.consumed == 0 and store_files(db_env) == files and rows(db_rows) == before
+    monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(10**9))
+    monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+    r = post(client, db_env, personas.requests[PASPOORT], Body(sf.clean_pdf()), token=sign_in("ivo"), lang=lang)
+    assert r.status_code == 200  # Ivo's quota is his own (Alice's and Bob's files do not count)
 
 
 # -- refused files: the reason in the user's language, nothing kept -------------------------------------------

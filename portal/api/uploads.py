@@ -5,7 +5,7 @@ file with its own request, for a per-file progress bar); the file's name comes U
 ``X-Upload-Name``. The body streams into a size-limited temporary file; the domain then inspects and
 stages it. A PDF is checked completely before the answer; a photo only as far as its header tells
 (type, pixel count): it is answered ``"processing": true`` and cleaned in the background (see
-``intake.housekeeping.process_upload``); the page shows it as being processed until then. Answers are JSON with
+``deliveries.housekeeping.process_upload``); the page shows it as being processed until then. Answers are JSON with
 a message in the user's language.
 
 ``GET /uploads/<upload_id>/preview`` (``?thumb=1`` for the small preview) serves a staged file to
@@ -61,12 +61,13 @@ async def upload(request: Request) -> Response:
     if actor is None:
         return _json_error(lang, NotFound("auth.expired"), 401)
     max_bytes = get_settings().upload_max_bytes
+    declared = request.headers.get("content-length", "")
+    size = int(declared) if declared.isdigit() else 0
     try:
         name = intake.check_filename(unquote(request.headers.get("x-upload-name", "")))
-        # session, item and state are checked before a single byte of the body is read
-        await run_in_threadpool(intake.check_upload_allowed, actor, request_id)
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > max_bytes:
+        # session, item, state and the user's quota (with the declared size) before a single byte of the body is read
+        await run_in_threadpool(intake.check_upload_allowed, actor, request_id, size=size)
+        if size > max_bytes:
             raise intake.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
         spool = await run_in_threadpool(intake.Spool, max_bytes)
         try:

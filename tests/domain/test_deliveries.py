@@ -874,6 +874,56 @@ def test_every_denied_lookup_is_audited_and_answers_the_same(personas):
     assert denials(since) == [(actor.user_id, kind, oid) for actor, _, kind, oid in attempts]
 
 
+# -- the staged-file quota per user -----------------------------------------------------------------------------------
+
+
+def test_a_user_has_at_most_so_many_files_waiting_over_all_items(personas, db_env, monkeypatch):
+    monkeypatch.setenv("UPLOAD_QUOTA_FILES", "3")  # Alice has one photo staged already (on the paspoort)
+    stage(personas, "alice", PASPOORT, "een.pdf")
+    stage(personas, "alice", WERKGEVER, "twee.pdf")  # another item: the quota is per user, over all items
+    before, files = snapshot(), store_files(db_env)
+    with pytest.raises(Refused) as caught:
+        stage(personas, "alice", WERKGEVER, "drie.pdf")
+    assert (caught.value.msgid, caught.value.params) == ("upload.refused_quota_files", {"max": 3})
+    with pytest.raises(Refused):
+        intake.check_upload_allowed(personas.actor("alice"), personas.requests[PASPOORT])  # before any body is read
+    assert (snapshot(), store_files(db_env)) == (before, files)
+    stage(personas, "bob", PASPOORT, "namens Alice.pdf")  # Bob's own quota (he has one file staged)
+    intake.confirm(personas.actor("alice"), personas.requests[WERKGEVER])  # sent files no longer count
+    stage(personas, "alice", PASPOORT, "drie.pdf")
+
+
+def test_a_user_has_at_most_so_many_bytes_waiting(personas, db_env, monkeypatch):
+    staged = sum(s.size for s in intake.list_staged(personas.actor("alice"), personas.requests[PASPOORT]))
+    pdf = sf.clean_pdf("groot")
+    monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(staged + len(pdf) + 10))
+    stage(personas, "alice", WERKGEVER, "past.pdf", pdf)
+    before, files = snapshot(), store_files(db_env)
+    with pytest.raises(Refused) as caught:
+        stage(personas, "alice", WERKGEVER, "past niet.pdf", pdf)
+    assert caught.value.msgid == "upload.refused_quota_bytes"
+    with pytest.raises(Refused):  # the size the upload route declares is checked before the body is read
+        intake.check_upload_allowed(personas.actor("alice"), personas.requests[PASPOORT], size=len(pdf))
+    assert (snapshot(), store_files(db_env)) == (before, files)
+    intake.check_upload_allowed(personas.actor("alice"), personas.requests[PASPOORT], size=5)
+
+
+def test_the_quota_defaults_and_its_message_in_both_languages(personas, monkeypatch):
+    from portal.i18n import translate
+
+    assert intake.staged_quota() == (200, 2 * 1024**3)
+    monkeypatch.setenv("UPLOAD_QUOTA_BYTES", "1")
+    with pytest.raises(Refused) as caught:
+        stage(personas, "alice", WERKGEVER)
+    texts = {lang: translate(lang, caught.value.msgid, **caught.value.params) for lang in ("nl", "en")}
+    assert texts["nl"] != texts["en"] and all("{" not in t and caught.value.msgid not in t for t in texts.values())
+    assert "Bevestigen" in texts["nl"] and "Confirm" in texts["en"]
+    with pytest.raises(Refused) as files:
+        monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+        stage(personas, "alice", WERKGEVER)
+    assert "1" in translate("en", files.value.msgid, **files.value.params)
+
+
 # -- the split modules' examples ---------------------------------------------------------------------------------------
 
 

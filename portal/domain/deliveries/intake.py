@@ -3,7 +3,8 @@
 Files are staged first (``Upload`` rows, status ``staged``): only the side that staged them sees them
 (``access.upload_filter``), and nothing reaches the office before ``confirm`` (Bevestigen). A photo sent
 through the upload route is ``processing`` until a background worker has cleaned it
-(``housekeeping.process_upload``), then ``staged``, or ``failed`` when it could not be read. Every step is
+(``housekeeping.process_upload``), then ``staged``, or ``failed`` when it could not be read. Each user
+may have at most ``staged_quota()`` files and bytes waiting to be sent, over all items. Every step is
 audited; who may deliver is ``access.may_deliver``.
 """
 
@@ -23,7 +24,7 @@ from sqlmodel import Session, select
 from portal.adapters import filecheck
 from portal.adapters.filecheck import Refused
 from portal.adapters.filestore import StoredFile, get_file_store
-from portal.config import get_settings
+from portal.config import env_int, get_settings
 from portal.db.engine import session_scope
 from portal.db.models import (
     Action,
@@ -43,6 +44,7 @@ from portal.domain import access, audit
 from portal.domain.actor import Actor
 from portal.domain.deliveries.housekeeping import note_upload_activity, queue_photo, sniff_file, store_clean_image
 from portal.domain.errors import InvalidInput
+from portal.i18n import format_size
 
 MAX_STAGED_PER_ITEM = 30
 # Upload.status of a photo being cleaned in the background, and of one that could not be read
@@ -50,6 +52,7 @@ PROCESSING = UploadStatus.PROCESSING
 FAILED = UploadStatus.FAILED
 PENDING = access.PENDING_UPLOADS  # a side's files before Bevestigen
 NAME_MAX = 200
+QUOTA_FILES, QUOTA_BYTES = 200, 2 * 1024**3  # defaults of UPLOAD_QUOTA_FILES and UPLOAD_QUOTA_BYTES
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -107,21 +110,36 @@ class StagedFile:
     state: str = "staged"  # or "processing" (a photo being cleaned), "failed" (it could not be read)
 
 
+def staged_quota() -> tuple[int, int]:
+    """(files, bytes) one user may have uploaded and not yet sent, over all items: ``UPLOAD_QUOTA_FILES``
+    (default 200) and ``UPLOAD_QUOTA_BYTES`` (default 2 GB)."""
+    return env_int("UPLOAD_QUOTA_FILES", QUOTA_FILES), env_int("UPLOAD_QUOTA_BYTES", QUOTA_BYTES)
+
+
 def _check_room(db: Session, actor: Actor, request_id: int, adding: int) -> None:
-    """Refuse a file when the item has its maximum of files."""
+    """Refuse a file of ``adding`` bytes when the item has its maximum of files, or when the actor's files
+    waiting to be sent (over all items) would pass the quota."""
     on_item = db.exec(
         select(func.count()).select_from(Upload).where(Upload.request_id == request_id, Upload.status.in_(PENDING))
     ).one()
     if on_item >= MAX_STAGED_PER_ITEM:
         raise Refused("upload.refused_too_many", max=MAX_STAGED_PER_ITEM)
+    files, size = db.exec(
+        select(func.count(), func.coalesce(func.sum(Upload.size), 0)).where(Upload.user_id == actor.user_id, Upload.status.in_(PENDING))
+    ).one()
+    max_files, max_bytes = staged_quota()
+    if files >= max_files:
+        raise Refused("upload.refused_quota_files", max=max_files)
+    if size + max(0, adding) > max_bytes:
+        raise Refused("upload.refused_quota_bytes", size=format_size(max_bytes, actor.language))
 
 
-def check_upload_allowed(actor: Actor, request_id: int) -> None:
-    """Raise NotFound unless ``actor`` may add a file to this item now, Refused when the item is full. Called before
-    the body is read."""
+def check_upload_allowed(actor: Actor, request_id: int, *, size: int = 0) -> None:
+    """Raise NotFound unless ``actor`` may add a file to this item now, Refused when the item or the actor's quota
+    is full (with ``size``, the declared size of the file, when it would not fit). Called before the body is read."""
     with session_scope() as db:
         access.get_request(db, actor, request_id, need="deliver")
-        _check_room(db, actor, request_id, 0)
+        _check_room(db, actor, request_id, size)
 
 
 def incoming_folder() -> Path:
