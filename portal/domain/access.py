@@ -465,7 +465,10 @@ def upload_filter(actor: Actor):
     them (the client's logins; the staff of the office that staged them), sent ones as the delivered documents."""
     sent = Upload.status == UploadStatus.CONFIRMED
     if actor.is_client:
-        return or_(sent, Upload.user_id.in_(select(User.id).where(User.kind == UserKind.CLIENT).correlate(None)))
+        uploader = aliased(User)  # one primary-key lookup per upload, not a list of every client login
+        by_a_client = exists(select(uploader.id).where(uploader.id == Upload.user_id, uploader.kind == UserKind.CLIENT)
+                             .correlate(Upload))
+        return or_(sent, by_a_client)
     if actor.is_staff and actor.office_ids:
         return or_(Upload.user_id.in_(_colleagues(actor)), and_(sent, Upload.dossier_id.in_(_handled_dossiers(actor))))
     return false()
