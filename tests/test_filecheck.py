@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -259,7 +261,7 @@ def test_the_pixel_limit_itself_is_allowed(tmp_path):
     """Exactly MAX_PIXELS passes the header check (it is then decoded and scaled down)."""
     path = write(tmp_path, sf.png_pixel_bomb(10_000, 5_000))
     filecheck.check_image_header(path, "png")  # only the header was read: no 50-megapixel decode here
-    assert filecheck._open_image(path, "png").size == (10_000, 5_000)
+    assert filecheck._open_image(path).size == (10_000, 5_000)
 
 
 def test_a_photo_cut_off_after_its_header_passes_the_header_check_but_not_the_cleaning(tmp_path):
@@ -330,6 +332,20 @@ def test_heic_becomes_a_clean_jpeg(tmp_path):
     assert img.size == (80, 120)  # orientation applied
     assert close_to(img.getpixel((3, 3)), sf.LEFT)
     assert sf.exif_of(cleaned) == {} and sf.metadata_markers(cleaned) == []
+
+
+def test_heic_is_decoded_in_a_child_process_only(tmp_path):
+    """libheif trusts sizes inside the file: it never loads into the server's process."""
+    data = sf.heic()
+    if data is None:
+        pytest.skip("pillow_heif on this machine cannot encode HEIC (no x265 encoder)")
+    path = write(tmp_path, data)
+    code = ("import sys; from pathlib import Path; from portal.adapters import filecheck; "
+            f"filecheck.check_image_header(Path({str(path)!r}), 'heif'); "
+            f"filecheck.clean_image(Path({str(path)!r}), 'heif'); print('pillow_heif' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.stdout.strip() == "False"
 
 
 def test_images_to_pdf_keeps_the_order(tmp_path):

@@ -73,11 +73,9 @@ class CleanImage:
     thumbnail: bytes  # a small JPEG preview
 
 
-def _open_image(path: Path, kind: str) -> Image.Image:
-    if kind == "heif":
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
+def _open_image(path: Path) -> Image.Image:
+    """A JPEG or PNG, lazily: only its header is read here. (HEIC/HEIF never reaches this process's decoders: it is
+    decoded by a child process, see ``_heif_to_png``.)"""
     try:
         img = Image.open(path)
     except Image.DecompressionBombError as exc:  # Pillow's own guard fires first above 2 x MAX_PIXELS
@@ -94,7 +92,7 @@ def check_image_header(path: Path, kind: str) -> None:
     """The checks that read only the header (``Image.open`` is lazy): an image of a known format, within the
     pixel limit. HEIC/HEIF is opened only by the child process that decodes it, which checks the same limit."""
     if kind != "heif":
-        _open_image(path, kind).close()
+        _open_image(path).close()
 
 
 HEIF_MEMORY_LIMIT = 1536 * 1024 * 1024
@@ -140,7 +138,7 @@ def _heif_to_png(path: Path) -> Path:
 
 def _decode(path: Path, kind: str) -> Image.Image:
     """The pixels, orientation applied, at most MAX_SIDE on the long side (a big JPEG is decoded at 1/2, 1/4 … scale)."""
-    img = _open_image(path, kind)
+    img = _open_image(path)
     try:
         if kind == "jpeg":
             img.draft("RGB", (MAX_SIDE // 2, MAX_SIDE // 2))
@@ -149,7 +147,7 @@ def _decode(path: Path, kind: str) -> Image.Image:
             img = ImageOps.exif_transpose(img)
         if max(img.size) > MAX_SIDE:
             img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    except Exception as exc:  # EOFError, RuntimeError (libheif limits), struct errors...: unreadable
+    except Exception as exc:  # EOFError, OSError (truncated data), struct errors...: unreadable
         raise Refused("upload.refused_broken_image") from exc
     return img
 
