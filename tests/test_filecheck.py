@@ -2,7 +2,8 @@
 
 First the checks on their own: the magic-byte allow-list, PDF inspection (plain syntax, ``#``-escaped
 names, compressed object streams, embedded files, encryption; binary stream data that merely looks like
-a script is fine), and image cleaning (no EXIF/GPS/comments left, orientation applied, size and pixel
+a script is fine; every action but in-document navigation, wherever it sits; decompression bombs, too many
+pages or objects, and look-ups that would read the whole file again and again), and image cleaning (no EXIF/GPS/comments left, orientation applied, size and pixel
 limits, HEIC to JPEG). Then ``deliveries.receive_upload`` with every refused kind: the user gets the
 reason, and nothing stays behind — no file in the store (its tmp folder included) and no row. The same
 refusals through the HTTP route, in Dutch and English, are in tests/test_upload_route.py.
@@ -185,6 +186,204 @@ def test_syntax_scanner_finds_a_name_split_across_chunks_and_skips_stream_data()
         scanner.feed(part)
     scanner.feed(b"", final=True)
     assert scanner.found
+
+
+# -- PDF actions: only in-document navigation passes -------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", sf.ACTION_PLACES)
+@pytest.mark.parametrize("kind", sorted(sf.ACTIONS))
+def test_every_action_but_go_to_is_refused_wherever_a_viewer_finds_it(tmp_path, kind, place):
+    """Each action sits compressed in an object stream behind indirect references (the byte scan sees nothing;
+    the object walk is the authority), on opening, in the catalog's, a page's, an annotation's or a form field's
+    additional actions, behind a link, an outline item, at the end of a /Next chain, or marked /Type /Action
+    anywhere. Web links (/URI) included: only /GoTo, which stays inside the document, passes."""
+    data = sf.pdf_action(kind, place)
+    path = write(tmp_path, data)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # a valid PDF
+    assert filecheck._scan_raw(path) is False
+    assert refusal(filecheck.check_pdf, path)[0] == "upload.refused_pdf_active"
+
+
+@pytest.mark.parametrize("make", [sf.pdf_plain_navigation, sf.pdf_action_cycle])
+def test_go_to_navigation_and_names_that_are_not_actions_pass(tmp_path, make):
+    """/GoTo links and outline items, destinations, /S in page labels, transparency groups, border styles and
+    structure elements, /A holding a structure element's attributes; a cycle of /GoTo actions ends the walk."""
+    filecheck.check_pdf(write(tmp_path, make()))
+
+
+def test_a_cycle_of_actions_is_walked_once_and_what_it_carries_is_found(tmp_path):
+    data = sf.pdf_action_cycle(b"/URI /URI (https://example.com/inloggen)")
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_active"
+
+
+def test_an_action_type_that_is_a_reference_to_itself_is_not_passed(tmp_path):
+    assert refusal(filecheck.check_pdf, write(tmp_path, sf.pdf_self_referencing_action_type()))[0] == "upload.refused_pdf_broken"
+
+
+@pytest.mark.parametrize("subtype", [b"/Sound", b"/Movie", b"/Screen", b"/3D", b"/FileAttachment"])
+def test_annotations_that_play_or_open_something_are_refused(tmp_path, subtype):
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>"
+    annot = b"<< /Type /Annot /Subtype " + subtype + b" /Rect [0 0 20 20] >>"
+    data = sf.objstm_pdf({1: sf.CATALOG, 2: sf.PAGES[2], 3: page, 4: annot})
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_active"
+
+
+# -- PDF sizes: nothing inflated or parsed beyond the limits ----------------------------------------------------
+
+
+@pytest.fixture
+def pypdf_inflates(monkeypatch):
+    """The sizes of every stream pypdf inflates (``decode_stream_data`` is where all of its decoding goes)."""
+    import pypdf.filters
+
+    sizes: list[int] = []
+    original = pypdf.filters.decode_stream_data
+
+    def spy(stream):
+        data = original(stream)
+        sizes.append(len(data))
+        return data
+
+    monkeypatch.setattr(pypdf.filters, "decode_stream_data", spy)
+    return sizes
+
+
+@pytest.mark.parametrize("make", [sf.pdf_object_stream_bomb, sf.pdf_xref_stream_bomb, sf.pdf_older_xref_stream_bomb])
+def test_a_decompression_bomb_is_refused_before_pypdf_inflates_it(tmp_path, make, pypdf_inflates, monkeypatch):
+    """~70-200 KB files whose object streams or cross-reference streams inflate to 70 MB each (the older section of
+    the cross-reference leads to a web link). The budget is measured in 1 MiB steps and stops at 16 MiB; pypdf
+    inflates nothing big. (Time and memory: benchmarks/pdf_bomb.py.)"""
+    measured: list[int] = []
+    original = getattr(filecheck, "_inflated_size", None)
+
+    def measure(data, limit):
+        measured.append(original(data, limit))
+        return measured[-1]
+
+    monkeypatch.setattr(filecheck, "_inflated_size", measure, raising=False)
+    data = make()
+    assert len(data) < 250_000
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_too_complex"
+    assert measured and sum(measured) <= 16 * 2**20 + 1
+    assert max(pypdf_inflates, default=0) < 1_000_000
+
+
+def test_a_bomb_behind_a_broken_cross_reference_is_not_rebuilt(tmp_path, pypdf_inflates):
+    """pypdf alone would read the whole file and inflate every object stream it finds to rebuild the
+    cross-reference: such a file is refused as unreadable, with nothing inflated."""
+    assert refusal(filecheck.check_pdf, write(tmp_path, sf.pdf_broken_xref_with_bomb()))[0] == "upload.refused_pdf_broken"
+    assert pypdf_inflates == []
+
+
+def test_page_content_is_never_inflated(tmp_path, pypdf_inflates):
+    """Nothing on the server draws a page, so a page whose content inflates to 70 MB costs the check nothing."""
+    filecheck.check_pdf(write(tmp_path, sf.pdf_content_stream_bomb()))
+    assert pypdf_inflates == []
+
+
+def test_the_inflate_budget_grows_with_the_file_between_a_floor_and_a_ceiling():
+    assert filecheck._PdfBudget(342_000).inflate == 16 * 2**20
+    assert filecheck._PdfBudget(5 * 2**20).inflate == 40 * 2**20
+    assert filecheck._PdfBudget(250_000_000).inflate == 128 * 2**20
+
+
+def test_object_streams_of_a_real_looking_document_fit_the_budget(tmp_path, pypdf_inflates):
+    """1,000 numbered objects in object streams of 100, all looked up: accepted, each stream inflated once."""
+    data = sf.pdf_many_objects(1_000, per_stream=100)
+    filecheck.check_pdf(write(tmp_path, data))
+    assert len(pypdf_inflates) == 1 + 10  # the cross-reference stream and the ten object streams
+
+
+@pytest.mark.parametrize("count, declared", [(5_001, None), (5_001, 1)])
+def test_more_pages_than_the_limit_are_refused_with_the_limit(tmp_path, count, declared):
+    """By the page tree's count, or, when that lies, by the pages the walk meets."""
+    data = sf.pdf_many_pages(count, declared)
+    assert refusal(filecheck.check_pdf, write(tmp_path, data)) == ("upload.refused_pdf_too_many_pages", {"pages": 5_000})
+
+
+def test_the_page_limit_itself_is_accepted(tmp_path):
+    filecheck.check_pdf(write(tmp_path, sf.pdf_many_pages(5_000)))
+
+
+def test_more_objects_than_the_limit_are_refused_before_pypdf_reads_them(tmp_path):
+    """500,001 objects (4.7 MB): the cross-reference stream's /Size tells, before pypdf parses its entries."""
+    data = sf.pdf_many_objects(filecheck.MAX_PDF_OBJECTS + 1)
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_too_complex"
+
+
+def test_more_objects_than_the_limit_in_a_cross_reference_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(filecheck, "MAX_PDF_OBJECTS", 1_000)
+    objects = {1: sf.CATALOG, **sf.PAGES, **{n: b"null" for n in range(4, 1_002)}}
+    assert refusal(filecheck.check_pdf, write(tmp_path, sf.plain_pdf(objects)))[0] == "upload.refused_pdf_too_complex"
+    del objects[1_001]  # 1,000 exactly
+    filecheck.check_pdf(write(tmp_path, sf.plain_pdf(objects)))
+
+
+def test_an_object_stream_declaring_more_objects_than_the_limit_is_refused(tmp_path):
+    data = sf.pdf_object_stream_claiming(filecheck.MAX_PDF_OBJECTS + 1)
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_too_complex"
+
+
+def test_the_walk_stops_at_its_container_limit_and_its_time_limit(tmp_path, monkeypatch):
+    path = write(tmp_path, sf.pdf_many_pages(1_100))  # ~2,200 dictionaries and arrays
+    monkeypatch.setattr(filecheck, "MAX_PDF_CONTAINERS", 2_000)
+    assert refusal(filecheck.check_pdf, path)[0] == "upload.refused_pdf_too_complex"
+    monkeypatch.setattr(filecheck, "MAX_PDF_CONTAINERS", 10_000)
+    filecheck.check_pdf(path)
+    monkeypatch.setattr(filecheck, "PDF_CHECK_SECONDS", -1)  # looked at every 1,024 containers
+    assert refusal(filecheck.check_pdf, path)[0] == "upload.refused_pdf_too_complex"
+
+
+# -- PDF look-ups: none costs more than the object itself --------------------------------------------------------
+
+
+class CountingFile(io.BufferedReader):
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        CountingFile.read_bytes += len(data)
+        return data
+
+
+@pytest.fixture
+def bytes_read(monkeypatch):
+    """check_pdf's file, counting what is read from it (a whole-file read shows as the file's size)."""
+    CountingFile.read_bytes = 0
+    monkeypatch.setattr(filecheck, "open", lambda path, mode: CountingFile(io.FileIO(path, mode)), raising=False)
+    return CountingFile
+
+
+def test_references_to_missing_objects_are_null_without_searching_the_file(tmp_path, bytes_read):
+    """2,000 references to objects that do not exist: pypdf would read the whole file for each (20,000 of them took
+    24 s for a 190 KB file)."""
+    path = write(tmp_path, sf.pdf_many_missing_references(2_000))
+    filecheck.check_pdf(path, syntax_flagged=False)
+    assert bytes_read.read_bytes < 10 * path.stat().st_size  # pypdf peeks and steps back as it parses: ~5 x
+
+
+def test_an_object_the_cross_reference_misplaces_makes_the_file_unreadable(tmp_path):
+    path = write(tmp_path, sf.pdf_misplaced_object())
+    assert len(PdfReader(path).pages) == 1  # pypdf finds it, by searching the whole file for it
+    assert refusal(filecheck.check_pdf, path)[0] == "upload.refused_pdf_broken"
+
+
+def test_a_cross_reference_is_repaired_at_most_once(tmp_path):
+    """Each repair reads the whole file into memory: one is allowed (damaged files exist), a second is refused."""
+    data = sf.pdf_damaged_xref_twice()
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    assert refusal(filecheck.check_pdf, write(tmp_path, data))[0] == "upload.refused_pdf_broken"
+
+
+def test_objects_an_object_stream_lacks_cost_one_parse_of_it(tmp_path, monkeypatch):
+    """500 objects the cross-reference puts in an object stream of 500 other objects: pypdf would parse the
+    stream's index again for each (5,000 of them took 236 s)."""
+    parses = []
+    original = PdfReader._get_object_from_stream
+    monkeypatch.setattr(PdfReader, "_get_object_from_stream", lambda self, ref: parses.append(ref) or original(self, ref))
+    filecheck.check_pdf(write(tmp_path, sf.pdf_absent_from_object_stream(500)))
+    assert len(parses) == 1
 
 
 # -- images ------------------------------------------------------------------------------------------------
@@ -381,6 +580,9 @@ REFUSED_UPLOADS = {
     "PDF with #-escaped JavaScript": ("loonstrook.pdf", sf.pdf_js_escaped_names(), "upload.refused_pdf_active"),
     "PDF with an embedded file": ("loonstrook.pdf", sf.pdf_embedded_file(), "upload.refused_pdf_active"),
     "PDF with an attached file": ("loonstrook.pdf", sf.pdf_file_attachment_annotation(), "upload.refused_pdf_active"),
+    "PDF with a web link": ("loonstrook.pdf", sf.pdf_action("URI", "link /A"), "upload.refused_pdf_active"),
+    "PDF decompression bomb": ("loonstrook.pdf", sf.pdf_object_stream_bomb(), "upload.refused_pdf_too_complex"),
+    "PDF of 5,001 pages": ("loonstrook.pdf", sf.pdf_many_pages(5_001), "upload.refused_pdf_too_many_pages"),
     "encrypted PDF": ("loonstrook.pdf", sf.pdf_encrypted(), "upload.refused_pdf_encrypted"),
     "unreadable PDF": ("loonstrook.pdf", sf.BROKEN_PDF, "upload.refused_pdf_broken"),
     "pixel bomb": ("foto.png", sf.png_pixel_bomb(), "upload.refused_too_many_pixels"),

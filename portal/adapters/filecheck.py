@@ -5,8 +5,9 @@
 - Images: at most ``MAX_PIXELS`` pixels (checked from the header, before decoding), orientation
   applied, scaled to at most ``MAX_SIDE`` pixels on the long side, re-encoded without any metadata
   (no EXIF, no GPS).
-- PDFs: refused when encrypted, or when any object reachable from the trailer carries JavaScript,
-  a launch action, embedded files or rich media.
+- PDFs: refused when encrypted; when any object reachable from the trailer carries JavaScript, an
+  action other than plain in-document navigation (``/GoTo``), embedded files, rich media or other media;
+  and when they are too big to check safely (pages, objects, inflated bytes: see "PDF limits" below).
 
 Every refusal is a ``Refused`` with a catalog id, so the user reads the reason in their language.
 """
@@ -15,13 +16,18 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf import PdfReader, apply_configuration
+from pypdf.generic import (ArrayObject, DictionaryObject, EncodedStreamObject, IndirectObject, NameObject, NullObject,
+                           NumberObject, PdfObject, StreamObject)
 
 from portal.domain.errors import DomainError
 
@@ -31,13 +37,6 @@ MAX_PIXELS = 50_000_000  # 50 megapixels: any phone photo, not a decompression b
 MAX_SIDE = 2560  # stored photos: long side at most this many pixels (~200 dpi for an A4 page)
 THUMB_SIZE = (320, 320)
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif"}
-# /EF: a file specification's embedded file (also behind a FileAttachment annotation, whose stream needs no
-# /Type); /RichMediaContent: the required key of a RichMedia annotation (its /Subtype is a value, not a key)
-PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia",
-                "/RichMediaContent", "/XFA"}
-PDF_BAD_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
-MAX_PDF_OBJECTS = 500_000
-
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any other code path
 
 
@@ -188,6 +187,52 @@ def clean_image(path: Path, kind: str) -> CleanImage:
     return CleanImage(out.getvalue(), content_type, _thumbnail(img))
 
 
+# -- PDFs ---------------------------------------------------------------------------------------------------
+#
+# PDF limits. Checking a PDF inflates two kinds of stream only: cross-reference streams (read when pypdf opens
+# the file) and object streams (compressed containers of ordinary objects, inflated when one of their objects is
+# looked up). Page content, fonts and images are never decoded: the walk skips them, and pypdf decodes a stream
+# only when asked. Both kinds are measured before pypdf inflates them (``_PdfBudget.charge``: zlib in 1 MiB
+# steps, the output counted and dropped) against one budget per file, so no stream is ever inflated unbounded:
+#
+# - inflated bytes: 8 x the file size, at least 16 MiB, at most 128 MiB. Object streams hold only the small
+#   objects (pages, annotations, outlines, structure elements: ~100-300 bytes each), which in real files inflate
+#   to a fraction of the file size (a scan of 300 pages: ~60 KB); 16 MiB passes any small file and takes ~20 ms
+#   to inflate; 128 MiB is MAX_PDF_OBJECTS objects of ~250 bytes. And at most 16 MiB for one stream: writers put
+#   some hundred objects in one (qpdf at most 100), and pypdf holds a stream's inflated bytes twice while it
+#   parses them (a hostile 15 MiB one: ~0.8 s, ~40 MB). A 342 KB file of three 70 MB streams is refused after
+#   inflating 16 MiB, in ~0.05 s.
+# - MAX_PDF_OBJECTS numbered objects, counted in the cross-reference and (separately) in the object streams
+#   inflated: real files have ~5-20 a page (page, contents, images, fonts, annotations), up to ~100 with a tagged
+#   PDF's structure elements: 5,000 pages x 100. pypdf keeps every object it parsed in memory, so this bounds
+#   memory too (~120 MB for pypdf's cross-reference of 500,000 entries).
+# - MAX_PDF_PAGES: the 250 MB scanned mortgage offer has ~300 pages; 5,000 is some ten full binders.
+# - MAX_PDF_CONTAINERS dictionaries and arrays looked at by the walk (direct ones included): 4 per object;
+#   real files have 1-2 (what page content, fonts and images hold is skipped).
+# - PDF_CHECK_SECONDS: a backstop for slow paths in pypdf (which parses in Python) that the limits above miss;
+#   real files take well under a second.
+MAX_PDF_PAGES = 5_000
+MAX_PDF_OBJECTS = 500_000
+MAX_PDF_CONTAINERS = 4 * MAX_PDF_OBJECTS
+PDF_INFLATE_RATIO, PDF_INFLATE_MIN, PDF_INFLATE_MAX = 8, 16 * 2**20, 128 * 2**20
+PDF_INFLATE_STREAM_MAX = 16 * 2**20
+PDF_CHECK_SECONDS = 30
+INFLATE_STEP = 2**20
+
+# /EF: a file specification's embedded file (also behind a FileAttachment annotation, whose stream needs no
+# /Type); /RichMediaContent: the required key of a RichMedia annotation (its /Subtype is a value, not a key)
+PDF_BAD_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia",
+                "/RichMediaContent", "/XFA"}
+# every action type of ISO 32000-2 (table 201) except /GoTo, refused in any dictionary; where a viewer looks for
+# an action (PDF_ACTION_KEYS, and every entry of an /AA dictionary), anything but a /GoTo is refused
+PDF_ACTIONS = {"/GoToR", "/GoToE", "/GoToDp", "/Launch", "/Thread", "/URI", "/Sound", "/Movie", "/Hide", "/Named",
+               "/SubmitForm", "/ResetForm", "/ImportData", "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView",
+               "/JavaScript", "/RichMediaExecute"}
+PDF_ACTION_KEYS = {"/A", "/OpenAction", "/PA", "/Next"}
+# annotations that open or play something: attached files, sound, movies, screens (renditions), 3D, rich media
+PDF_BAD_ANNOTATIONS = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/3D", "/RichMedia"}
+PDF_FILTERS = {"/FlateDecode", "/LZWDecode", "/RunLengthDecode", "/ASCIIHexDecode", "/ASCII85Decode", "/CCITTFaxDecode",
+               "/JBIG2Decode", "/DCTDecode", "/JPXDecode", "/BrotliDecode", "/Crypt"}
 PDF_TOKENS = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?=[\s/<>\[\]()%{}]|$)")
 STREAM, ENDSTREAM = re.compile(rb"stream"), re.compile(rb"endstream")  # re finds a literal faster than bytes.find
 # keys that hold page content, fonts and images: no actions live there, and they can be huge
@@ -252,12 +297,259 @@ def _scan_raw(path: Path, chunk_size: int = 4 * 1024 * 1024) -> bool:
     return scanner.found
 
 
-def check_pdf(path: Path, *, syntax_flagged: bool | None = None) -> None:
-    """Refuse a PDF that is encrypted, unreadable, or carries active content.
+def _inflated_size(data: bytes, limit: int) -> int:
+    """How many bytes zlib ``data`` inflates to, counting no further than ``limit + 1``; never more than
+    INFLATE_STEP of output in memory. Raises ``zlib.error`` on data zlib cannot read.
 
-    Two passes, both with bounded memory: the raw bytes (catches uncompressed objects), then the
-    object graph from the trailer as pypdf reads it (catches what hides in compressed object
-    streams or behind #-escaped names), skipping page content, fonts and images.
+    >>> _inflated_size(zlib.compress(bytes(5000)), 10_000)
+    5000
+    >>> _inflated_size(zlib.compress(bytes(5000)), 100)
+    101
+    """
+    inflater = zlib.decompressobj()
+    total, pending = 0, data
+    while total <= limit:
+        out = inflater.decompress(pending, min(INFLATE_STEP, limit + 1 - total))
+        total += len(out)
+        if inflater.eof or (not out and len(inflater.unconsumed_tail) == len(pending)):
+            break  # the end, or no progress (the input is used up)
+        pending = inflater.unconsumed_tail
+    return total
+
+
+class _PdfBudget:
+    """What one PDF check may still inflate and parse (see "PDF limits"); the first refusal sticks.
+
+    pypdf catches any exception while it reads the cross-reference, and goes on with what it has: a refusal
+    raised there is remembered and raised again after each call into pypdf.
+    """
+
+    def __init__(self, file_size: int) -> None:
+        self.inflate = min(PDF_INFLATE_MAX, max(PDF_INFLATE_MIN, PDF_INFLATE_RATIO * file_size))
+        self.inflate_left = self.inflate
+        self.objects_left = MAX_PDF_OBJECTS
+        self.refusal: Refused | None = None
+
+    def refuse(self, msgid: str, **params: object) -> NoReturn:
+        if self.refusal is None:
+            self.refusal = Refused(msgid, **params)
+        raise self.refusal
+
+    def raise_if_refused(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+
+    def pypdf_limits(self) -> dict[str, int]:
+        """pypdf's own caps for one stream, set to ours: a second line, should a stream ever escape ``charge``."""
+        names = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+                 "brotli_maximum_output_length", "jbig2_maximum_output_length", "array_based_stream_maximum_output_length")
+        return dict.fromkeys(names, min(self.inflate, PDF_INFLATE_STREAM_MAX))
+
+    def charge(self, stream: StreamObject) -> None:
+        """Before pypdf inflates an object stream or a cross-reference stream: count its objects and inflate it here,
+        within what is left; refuse a filter whose output cannot be bounded before it runs (only Flate, or none)."""
+        kind = dict.get(stream, "/Type")
+        if not (kind in ("/ObjStm", "/XRef") or isinstance(kind, IndirectObject)):
+            return  # pypdf decodes no other stream while we check
+        count = dict.get(stream, "/Size" if kind == "/XRef" else "/N")  # the highest object number + 1; objects held
+        count = max(0, int(count)) if isinstance(count, NumberObject) else 0
+        if kind == "/XRef" and count > MAX_PDF_OBJECTS + 1:
+            self.refuse("upload.refused_pdf_too_complex")  # before pypdf parses that many entries
+        elif kind != "/XRef":
+            self.objects_left -= count
+            if self.objects_left < 0:
+                self.refuse("upload.refused_pdf_too_complex")
+        filters = dict.get(stream, "/Filter")
+        filters = list(filters) if isinstance(filters, ArrayObject) else [] if filters is None else [filters]
+        data = stream._data  # the bytes as stored (pypdf has no public name for them)
+        if not filters:
+            size = len(data)
+        elif filters == ["/FlateDecode"]:
+            try:
+                size = _inflated_size(data, min(self.inflate_left, PDF_INFLATE_STREAM_MAX))
+            except zlib.error:
+                self.refuse("upload.refused_pdf_broken")
+        elif all(name in PDF_FILTERS for name in filters):
+            self.refuse("upload.refused_pdf_too_complex")  # a real filter, but its output is not bounded here
+        else:
+            self.refuse("upload.refused_pdf_broken")
+        self.inflate_left -= size
+        if self.inflate_left < 0 or size > PDF_INFLATE_STREAM_MAX:
+            self.refuse("upload.refused_pdf_too_complex")
+
+
+class _BoundedReader(PdfReader):
+    """pypdf's reader with the check's limits, for our walk and for pypdf's own look-ups alike.
+
+    - Every object stream and cross-reference stream is charged to the budget before pypdf inflates it (pypdf
+      caches each such stream object as it reads it, just before inflating it), and the objects it declares are
+      counted; so are the cross-reference's entries once it is read.
+    - A broken cross-reference is not rebuilt: pypdf would read the whole file into memory and inflate every
+      object stream it finds. Such a file is refused as unreadable, as is one that needs pypdf's repair of
+      damaged cross-reference entries more than once (each repair reads the whole file into memory).
+    - A look-up never searches the whole file: an object not in the cross-reference is null (as ISO 32000-2
+      7.3.10 says), an object whose header is not where the cross-reference says makes the file unreadable, and
+      an object stream is parsed once (pypdf keeps all its objects: one it lacks is null; pypdf would parse the
+      stream's whole index again for each).
+    """
+
+    def __init__(self, stream: io.BufferedReader, budget: _PdfBudget) -> None:
+        self.budget = budget
+        self.unpacked: set[int] = set()  # object streams pypdf has parsed
+        self.opened = self.repaired = False
+        super().__init__(stream, strict=False, xref_stream_maximum_entries=2 * MAX_PDF_OBJECTS)
+        self.opened = True
+        budget.raise_if_refused()
+        if sum(map(len, self.xref.values())) + len(self.xref_objStm) > MAX_PDF_OBJECTS:
+            budget.refuse("upload.refused_pdf_too_complex")
+
+    def cache_indirect_object(self, generation: int, idnum: int, obj: PdfObject | None) -> PdfObject | None:
+        if isinstance(obj, StreamObject):
+            self.budget.charge(obj)
+        return super().cache_indirect_object(generation, idnum, obj)
+
+    def _rebuild_xref_table(self, stream: object) -> NoReturn:  # pypdf's repair of a broken cross-reference
+        self.budget.refuse("upload.refused_pdf_broken")
+
+    def _load_recovery_cache(self, data: bytes) -> dict[int, tuple[int, int]]:  # pypdf: repair of an xref section
+        if self.repaired:
+            self.budget.refuse("upload.refused_pdf_broken")
+        self.repaired = True
+        return super()._load_recovery_cache(data)
+
+    def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
+        ref = indirect_reference if isinstance(indirect_reference, IndirectObject) else IndirectObject(indirect_reference, 0, self)
+        if not self.opened or (ref.generation, ref.idnum) in self.resolved_objects:
+            return super().get_object(ref)
+        stm = self.xref_objStm.get(ref.idnum) if ref.generation == 0 else None
+        if stm is not None:
+            stm = stm[0]
+            if stm in self.unpacked:
+                return NullObject()  # pypdf parsed that stream whole and kept every object it holds
+            self._check_header(stm, 0)
+            obj = super().get_object(ref)
+            self.unpacked.add(stm)
+            holder = self.resolved_objects.get((0, stm))
+            if isinstance(holder, EncodedStreamObject):
+                holder.decoded_self = None  # its objects are parsed: let the inflated bytes go
+        elif ref.idnum in self.xref.get(ref.generation, {}):
+            if self.xref_free_entry.get(ref.generation, {}).get(ref.idnum):
+                return NullObject()
+            self._check_header(ref.idnum, ref.generation)
+            obj = super().get_object(ref)
+        else:
+            return None  # not defined: null, as pypdf answers after searching the whole file for it
+        self.budget.raise_if_refused()
+        return obj
+
+    def _check_header(self, idnum: int, generation: int) -> None:
+        """The object's ``idnum generation obj`` is where the cross-reference says (pypdf would otherwise search
+        the whole file for it); an object stream must be a plain object."""
+        offset = self.xref.get(generation, {}).get(idnum)
+        found = None
+        if offset is not None and not (generation == 0 and idnum in self.xref_objStm):
+            self.stream.seek(offset)
+            try:
+                found = self.read_object_header(self.stream)
+            except Exception:  # ValueError, PdfStreamError...: not an object header
+                found = None
+        if found != (idnum, generation):
+            self.budget.refuse("upload.refused_pdf_broken")
+
+
+class _PdfWalk:
+    """Every object reachable from the trailer, each once, by pypdf's reading of it (indirect references and
+    object streams resolved); page content, fonts and images skipped."""
+
+    def __init__(self, reader: _BoundedReader) -> None:
+        self.reader, self.budget = reader, reader.budget
+        self.pages = self.containers = 0
+
+    def run(self) -> None:
+        self._check_page_count()
+        deadline = time.monotonic() + PDF_CHECK_SECONDS
+        stack: list[PdfObject] = [self.reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                ref = (obj.idnum, obj.generation)
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                obj = self.reader.get_object(obj)
+            if not isinstance(obj, (DictionaryObject, ArrayObject)):
+                continue
+            self.containers += 1
+            if self.containers > MAX_PDF_CONTAINERS or (self.containers % 1024 == 0 and time.monotonic() > deadline):
+                self.budget.refuse("upload.refused_pdf_too_complex")
+            if isinstance(obj, ArrayObject):
+                stack.extend(v for v in obj if isinstance(v, (DictionaryObject, ArrayObject, IndirectObject)))
+                continue
+            self._check_dictionary(obj)
+            for key, value in dict.items(obj):
+                if key in PDF_BAD_KEYS:
+                    self._active()
+                if key in PDF_ACTION_KEYS:
+                    self._check_action(value, several=key == "/Next")
+                elif key == "/AA":  # additional actions: event name -> action
+                    events = self._resolve(value)
+                    for action in dict.values(events) if isinstance(events, DictionaryObject) else ():
+                        self._check_action(action)
+                if key not in PDF_SKIP_KEYS and isinstance(value, (DictionaryObject, ArrayObject, IndirectObject)):
+                    stack.append(value)
+
+    def _check_page_count(self) -> None:
+        """The page tree's own count, before the walk (which counts the pages it meets: a count can lie)."""
+        root = self._resolve(dict.get(self.reader.trailer, "/Root"))
+        pages = self._resolve(dict.get(root, "/Pages")) if isinstance(root, DictionaryObject) else None
+        count = self._resolve(dict.get(pages, "/Count")) if isinstance(pages, DictionaryObject) else None
+        if isinstance(count, NumberObject) and count > MAX_PDF_PAGES:
+            self.budget.refuse("upload.refused_pdf_too_many_pages", pages=MAX_PDF_PAGES)
+
+    def _check_dictionary(self, obj: DictionaryObject) -> None:
+        kind, type_ = self._name(obj, "/S"), self._name(obj, "/Type")
+        if kind in PDF_ACTIONS or (type_ == "/Action" and kind != "/GoTo"):
+            self._active()
+        if self._name(obj, "/Subtype") in PDF_BAD_ANNOTATIONS:
+            self._active()
+        if type_ == "/Page":
+            self.pages += 1
+            if self.pages > MAX_PDF_PAGES:
+                self.budget.refuse("upload.refused_pdf_too_many_pages", pages=MAX_PDF_PAGES)
+
+    def _check_action(self, value: PdfObject, *, several: bool = False) -> None:
+        """``value`` sits where a viewer runs an action (/Next: one or an array of them): only /GoTo passes."""
+        action = self._resolve(value)
+        if several and isinstance(action, ArrayObject):
+            for item in action:
+                self._check_action(item)
+        elif isinstance(action, DictionaryObject) and ("/S" in action or self._name(action, "/Type") == "/Action"):
+            if self._name(action, "/S") != "/GoTo":
+                self._active()
+
+    def _resolve(self, value: PdfObject | None) -> PdfObject | None:
+        for _ in range(32):  # an object may be a reference to another: follow a few, never a cycle
+            if not isinstance(value, IndirectObject):
+                return value
+            value = self.reader.get_object(value)
+        self.budget.refuse("upload.refused_pdf_broken")
+
+    def _name(self, obj: DictionaryObject, key: str) -> str | None:
+        value = self._resolve(dict.get(obj, key))
+        return str(value) if isinstance(value, NameObject) else None
+
+    def _active(self) -> NoReturn:
+        self.budget.refuse("upload.refused_pdf_active")
+
+
+def check_pdf(path: Path, *, syntax_flagged: bool | None = None) -> None:
+    """Refuse a PDF that is encrypted, unreadable, too big to check (see "PDF limits"), or carries active content.
+
+    Two passes: the raw bytes (catches uncompressed objects; the upload route runs it as the body arrives),
+    then the object graph from the trailer as pypdf reads it (the authority: indirect references and compressed
+    object streams resolved, ``#``-escaped names decoded), skipping page content, fonts and images. Memory and
+    time stay bounded by the limits above, whatever the file holds.
     """
     if syntax_flagged is None:
         syntax_flagged = _scan_raw(path)
@@ -268,41 +560,21 @@ def check_pdf(path: Path, *, syntax_flagged: bool | None = None) -> None:
         handle = open(path, "rb")  # a file object: pypdf would read a path wholly into memory
     except OSError as exc:
         raise Refused("upload.refused_pdf_broken") from exc
-    try:
-        reader = PdfReader(handle, strict=False)
-        if reader.is_encrypted:
-            raise Refused("upload.refused_pdf_encrypted")
-        stack = [reader.trailer]
-        seen: set[tuple[int, int]] = set()
-        count = 0
-        while stack:
-            obj = stack.pop()
-            if isinstance(obj, IndirectObject):
-                ref = (obj.idnum, obj.generation)
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                obj = obj.get_object()
-            count += 1
-            if count > MAX_PDF_OBJECTS:
-                raise Refused("upload.refused_pdf_broken")
-            if isinstance(obj, DictionaryObject):
-                for key, value in obj.items():
-                    if key in PDF_BAD_KEYS:
-                        raise Refused("upload.refused_pdf_active")
-                    if key == "/S" and isinstance(value, NameObject) and value in PDF_BAD_ACTIONS:
-                        raise Refused("upload.refused_pdf_active")
-                    if key not in PDF_SKIP_KEYS:
-                        stack.append(value)
-            elif isinstance(obj, ArrayObject):
-                stack.extend(obj)
-    except Refused:
-        raise
-    except Exception as exc:  # pypdf on hostile input also raises AssertionError, NotImplementedError, LimitReachedError...
-        log.info("unreadable PDF refused: %s", type(exc).__name__)
-        raise Refused("upload.refused_pdf_broken") from exc
-    finally:
-        handle.close()
+    with handle:
+        budget = _PdfBudget(os.fstat(handle.fileno()).st_size)
+        try:
+            with apply_configuration(**budget.pypdf_limits()):
+                reader = _BoundedReader(handle, budget)
+                if reader.is_encrypted:
+                    raise Refused("upload.refused_pdf_encrypted")
+                _PdfWalk(reader).run()
+        except Refused:
+            raise
+        except Exception as exc:  # pypdf on hostile input also raises AssertionError, NotImplementedError, LimitReachedError...
+            if budget.refusal is not None:  # ours, which pypdf caught and replaced
+                raise budget.refusal from exc
+            log.info("unreadable PDF refused: %s", type(exc).__name__)
+            raise Refused("upload.refused_pdf_broken") from exc
 
 
 def images_to_pdf(images: list[bytes]) -> bytes:
