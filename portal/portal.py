@@ -6,7 +6,7 @@ import logging
 
 import reflex as rx
 
-from portal.api.auth import routes_app
+from portal.api.routes import routes_app
 from portal.api.headers import security_headers
 from portal import logsafe
 from portal.config import get_settings

@@ -178,7 +178,7 @@ def client(db_env):
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
-    from portal.api.auth import routes_app
+    from portal.api.routes import routes_app
 
     with TestClient(routes_app(), base_url=db_env.site_url) as c:
         yield c

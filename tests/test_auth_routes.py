@@ -12,7 +12,7 @@ with warnings.catch_warnings():  # starlette 1.x prefers the httpx2 package; htt
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from portal.api.auth import routes_app
+from portal.api.routes import routes_app
 from portal.domain import auth
 from portal.domain.security import secret_cookie
 from portal.i18n import translate

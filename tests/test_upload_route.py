@@ -33,7 +33,7 @@ import pytest
 from PIL import Image
 
 import sample_files as sf
-from portal.api.auth import routes_app
+from portal.api.routes import routes_app
 from portal.db.models import AuditEvent, Delivery, Document, Upload
 from portal.domain import auth
 from portal.domain.deliveries import housekeeping, intake
@@ -392,7 +392,7 @@ CHILD = textwrap.dedent('''
 
         audit.record = record
 
-    from portal.api.auth import routes_app
+    from portal.api.routes import routes_app
     from portal.config import get_settings
 
     async def main():

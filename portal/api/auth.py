@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -18,22 +17,12 @@ from starlette.routing import Route
 from portal.config import get_settings
 from portal.domain import auth, twofa
 from portal.domain.errors import InvalidInput, Throttled
-from portal.domain.security import cookie_name, cookie_value, secret_cookie  # noqa: F401 - also used by the other routes
-from portal.i18n import LANGUAGES, pick_language, translate
+from portal.api.common import client_ip, request_language, session_token
+from portal.domain.security import cookie_name, secret_cookie
+from portal.i18n import translate
 
 MAX_BODY = 8 * 1024
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
-def _lang(request: Request, body: dict) -> str:
-    lang = body.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    return cookie_value(request.headers.get("cookie"), "portal_lang") or pick_language(request.headers.get("accept-language"))
 
 
 def _error(lang: str, msgid: str, status: int, **params: object) -> JSONResponse:
@@ -66,7 +55,7 @@ async def login(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    lang = _lang(request, body)
+    lang = request_language(request, body)
     email, password = body.get("email", "").strip(), body.get("password", "")
     if not email or not password:
         return _error(lang, "auth.missing_fields", 400)
@@ -102,7 +91,7 @@ async def code(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    lang = _lang(request, body)
+    lang = request_language(request, body)
     pending = secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE)
     recovery = body.get("recovery", "").strip()
     given = recovery or body.get("code", "").strip()
@@ -123,7 +112,7 @@ async def resend_code(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    lang = _lang(request, body)
+    lang = request_language(request, body)
     try:
         await run_in_threadpool(twofa.resend_login_code, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
     except Throttled as exc:
@@ -137,7 +126,7 @@ async def logout(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    token = secret_cookie(request.headers.get("cookie"), auth.SESSION_COOKIE)
+    token = session_token(request)
     await run_in_threadpool(auth.logout, token, ip=client_ip(request))
     response = JSONResponse({"redirect": "/login"}, headers={"Cache-Control": "no-store", "Clear-Site-Data": '"cache"'})
     response.delete_cookie(cookie_name(auth.SESSION_COOKIE), path="/", httponly=True, samesite="strict", secure=get_settings().secure_cookies)
@@ -150,7 +139,7 @@ async def forgot(request: Request) -> JSONResponse:
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    lang = _lang(request, body)
+    lang = request_language(request, body)
     email = body.get("email", "").strip()
     if not EMAIL_RE.match(email):
         return _error(lang, "forgot.invalid_email", 400)
@@ -162,7 +151,7 @@ async def _set_password(request: Request, purpose: str, done: str) -> JSONRespon
     body = await _read_json(request)
     if body is None:
         return _forbidden()
-    lang = _lang(request, body)
+    lang = request_language(request, body)
     password, repeat = body.get("password", ""), body.get("password2", "")
     if password != repeat:
         return _error(lang, "reset.mismatch", 400)
@@ -192,10 +181,3 @@ ROUTES = [
     Route("/auth/code/resend", resend_code, methods=["POST"]),
 ]
 
-
-def routes_app() -> Starlette:
-    """Our HTTP routes; Reflex's app is mounted beneath them."""
-    from portal.api.files import ROUTES as FILE_ROUTES
-    from portal.api.uploads import ROUTES as UPLOAD_ROUTES
-
-    return Starlette(routes=[*ROUTES, *FILE_ROUTES, *UPLOAD_ROUTES])

@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal.adapters.filestore import get_file_store
-from portal.api.auth import client_ip, cookie_value
+from portal.api.common import client_ip, session_token
 from portal.domain import auth
 from portal.domain.dossiers import get_document_for_download
 from portal.domain.errors import NotFound
@@ -52,7 +52,7 @@ async def download(request: Request) -> Response:
         document_id = int(request.path_params["document_id"])
     except (KeyError, ValueError):
         return _not_found()
-    token = cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE)
+    token = session_token(request)
     actor = await run_in_threadpool(auth.resolve_session, token, ip=client_ip(request))
     if actor is None:
         return _not_found()

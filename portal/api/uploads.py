@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal.adapters.filestore import get_file_store
-from portal.api.auth import _lang, client_ip, cookie_value
+from portal.api.common import client_ip, request_language, session_token
 from portal.api.files import _not_found, safe_filename
 from portal.config import get_settings
 from portal.domain import auth
@@ -48,7 +48,7 @@ async def _receive(request: Request, spool: intake.Spool) -> None:
 
 
 async def upload(request: Request) -> Response:
-    lang = _lang(request, {"lang": request.headers.get("x-portal-lang", "")})
+    lang = request_language(request, {"lang": request.headers.get("x-portal-lang", "")})
     if request.headers.get("origin") != get_settings().site_origin:
         return JSONResponse({"error": "forbidden"}, status_code=403)
     try:
@@ -56,7 +56,7 @@ async def upload(request: Request) -> Response:
     except ValueError:
         return _json_error(lang, NotFound(), 404)
     actor = await run_in_threadpool(
-        auth.resolve_session, cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE), ip=client_ip(request)
+        auth.resolve_session, session_token(request), ip=client_ip(request)
     )
     if actor is None:
         return _json_error(lang, NotFound("auth.expired"), 401)
@@ -96,7 +96,7 @@ async def preview(request: Request) -> Response:
     except ValueError:
         return _not_found()
     actor = await run_in_threadpool(
-        auth.resolve_session, cookie_value(request.headers.get("cookie"), auth.SESSION_COOKIE), ip=client_ip(request)
+        auth.resolve_session, session_token(request), ip=client_ip(request)
     )
     if actor is None:
         return _not_found()

@@ -448,11 +448,6 @@ def _read(store, key: str) -> bytes:
         return fh.read()
 
 
-def _read(store, key: str) -> bytes:
-    with store.open(key) as fh:
-        return fh.read()
-
-
 def mark_not_available(actor: Actor, request_id: int) -> None:
     """"Niet aanwezig": the item counts as handled; the office sees the choice and may ask again."""
     with session_scope() as db:
