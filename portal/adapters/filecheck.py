@@ -29,7 +29,7 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.generic import (ArrayObject, DictionaryObject, EncodedStreamObject, IndirectObject, NameObject, NullObject,
                            NumberObject, PdfObject, StreamObject)
 
-from portal.domain.errors import DomainError
+from portal.errors import DomainError
 
 log = logging.getLogger(__name__)
 
