@@ -424,6 +424,24 @@ def test_handlers_are_found_and_classified(app_states, capsys):
     assert not unclassified, f"new states {unclassified}: add them to STATE_ROLES"
 
 
+# handlers that need no session: the public pages' own, and the language/logout of every page
+UNGUARDED = {
+    "AppState.set_language", "AppState.logout", "AppState.sync_lang_attr",
+    "AuthFormState.confirm_email", "AuthFormState.done", "AuthFormState.on_load_public", "AuthFormState.start",
+    "AuthFormState.to_start", "LoginCodeState.on_load", "LoginCodeState.toggle_recovery",
+}
+
+
+def test_every_handler_of_a_signed_in_page_passes_the_one_guard(app_states):
+    """One guard for every handler (``@guarded`` on ``AppState``), not a check written by hand that a new
+    handler could forget: each handler outside the public ones carries it."""
+    handlers = {f"{cls.__name__}.{name}": handler for cls, name, handler in our_handlers(app_states)}
+    assert UNGUARDED <= set(handlers), sorted(UNGUARDED - set(handlers))
+    missing = sorted(name for name, handler in handlers.items()
+                     if name not in UNGUARDED and getattr(handler.fn, "__portal_guard__", None) is None)
+    assert not missing, f"handlers without @guarded: {missing}"
+
+
 @pytest.mark.parametrize("caller_spec", CALLERS, ids=[c[0] for c in CALLERS])
 def test_wrong_callers_get_nothing_and_change_nothing(personas, sign_in, app_states, caller_spec):
     from portal.domain import auth

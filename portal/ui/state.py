@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import typing
 from collections.abc import Callable
 
 import reflex as rx
@@ -185,8 +186,10 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
 
         params = list(inspect.signature(fn).parameters.values())
         handler.__signature__ = inspect.Signature([params[0], *params[2:]])  # (self, actor, ...) -> (self, ...)
-        handler.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "actor"}
+        # evaluated in the handler's own module (string annotations would otherwise be read in this one)
+        handler.__annotations__ = {k: v for k, v in typing.get_type_hints(fn).items() if k != "actor"}
         del handler.__wrapped__  # Reflex must read the signature above, not the original's
+        handler.__portal_guard__ = kind or "any"  # tests/test_handlers.py: every handler carries one
         return handler
 
     return decorate

@@ -15,7 +15,7 @@ from portal.domain import dossiers, questionnaires
 from portal.domain.errors import NotFound
 from portal.i18n import format_date, format_datetime, format_detail, format_size
 from portal.ui.components import loading, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 STATUS_COLORS = {
     "aan_te_leveren": ("#c2410c", "#9a3412"),
@@ -114,11 +114,9 @@ class DossierState(AppState):
     _id: int = 0
 
     @rx.event
-    async def on_load(self):
+    @guarded("route")
+    async def on_load(self, actor):
         self.loaded, self.missing, self.viewer_url = False, False, ""
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
         self._id = self._url_id()
         phase = self.router.url.query_parameters.get("fase")
         try:
@@ -133,31 +131,26 @@ class DossierState(AppState):
         self.loaded = True
 
     @rx.event
-    async def select_phase(self, phase: str):
+    @guarded("route")
+    async def select_phase(self, actor, phase: str):
         """Show a reached phase (the domain ignores phases not reached yet)."""
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
         try:
             self._fill(dossiers.open_dossier(actor, self._id, str(phase)[:40]))
         except NotFound:
             self.missing = True
 
     @rx.event
-    async def view_document(self, document_id: int, title: str):
+    @guarded("route")
+    async def view_document(self, actor, document_id: int, title: str):
         """Open the inline viewer; the download route checks access again when the browser loads it."""
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
         known = {d.id for d in [*self.documents, *self.correspondence, *self.delivered] if d.is_pdf}
         if isinstance(document_id, int) and document_id in known:
             self.viewer_url, self.viewer_title = f"/bestanden/{document_id}?inline=1", str(title)[:200]
 
     @rx.event
-    async def close_viewer(self):
+    @guarded("route")
+    async def close_viewer(self, actor):
         self.viewer_url, self.viewer_title = "", ""
-        if self._require(self._route_kind()) is None:  # every handler re-checks the session
-            return await self._deny(self._route_kind())
 
     # -- view model ----------------------------------------------------------------------------
     def _fill(self, v: dossiers.DossierView) -> None:

@@ -16,7 +16,7 @@ import reflex as rx
 from portal.domain import questionnaires as qn
 from portal.domain.errors import DomainError, NotFound
 from portal.ui.components import loading, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 INPUT_TYPES = {"email": ("email", "email"), "phone": ("tel", "tel"), "date": ("date", "none"), "number": ("text", "decimal"),
                "amount": ("text", "decimal"), "iban": ("text", "text"), "bsn": ("text", "numeric"), "text": ("text", "text")}
@@ -205,19 +205,11 @@ class QuestionnaireState(AppState):
             error=self._errors.get(name, ""), input_type=input_type, inputmode=inputmode,
         )
 
-    async def _guard(self):
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return None, await self._deny(self._route_kind())
-        return actor, None
-
     # -- events --------------------------------------------------------------------------------
     @rx.event
-    async def on_load(self):
+    @guarded("route")
+    async def on_load(self, actor):
         self.loaded, self.missing, self.notice, self.error = False, False, "", ""
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
         self._id = self._url_id()
         try:
             self._fetch(actor)
@@ -226,11 +218,9 @@ class QuestionnaireState(AppState):
         self.loaded = True
 
     @rx.event
-    async def set_field(self, name: str, value: Any):
+    @guarded("route")
+    async def set_field(self, actor, name: str, value: Any):
         """A keystroke or a choice: kept in the draft; show-if questions follow at once."""
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
         if self.mode != "form" or not isinstance(name, str) or not name.startswith("q__") or len(name) > 200 or len(self._draft) > 2000:
             return
         if isinstance(value, bool):
@@ -241,21 +231,17 @@ class QuestionnaireState(AppState):
         self._render()
 
     @rx.event
-    async def add_block(self, group_id: str):
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
+    @guarded("route")
+    async def add_block(self, actor, group_id: str):
         if self.mode == "form" and group_id in self._blocks and self._blocks[group_id] < qn.MAX_GROUP_ITEMS:
             self._blocks[group_id] += 1
             self._dirty = True
             self._render()
 
     @rx.event
-    async def remove_block(self, group_id: str, index: int):
+    @guarded("route")
+    async def remove_block(self, actor, group_id: str, index: int):
         """Remove one block; the blocks after it move up with everything typed in them."""
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
         count = self._blocks.get(group_id, 0) if isinstance(group_id, str) else 0
         if self.mode != "form" or not isinstance(index, int) or not 0 <= index < count:
             return
@@ -275,10 +261,7 @@ class QuestionnaireState(AppState):
         self._dirty = True
         self._render()
 
-    async def _save(self, forward: bool):
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
+    def _save(self, actor, forward: bool):
         self.notice, self.error = "", ""
         try:
             if not self._dirty:  # nothing changed here: send what is saved now, not what this tab loaded earlier
@@ -303,27 +286,24 @@ class QuestionnaireState(AppState):
         return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus({preventScroll: true});")
 
     @rx.event
-    async def next_page(self):
-        return await self._save(forward=True)
+    @guarded("route")
+    async def next_page(self, actor):
+        return self._save(actor, forward=True)
 
     @rx.event
-    async def previous_page(self):
+    @guarded("route")
+    async def previous_page(self, actor):
         if self.mode == "summary":  # back from the summary to the last page
-            actor, leave = await self._guard()
-            if actor is None:
-                return leave
             if not self.can_answer:
                 return
             self.page, self.mode = self.pages_total - 1, "form"
             self._start_page()
             return
-        return await self._save(forward=False)
+        return self._save(actor, forward=False)
 
     @rx.event
-    async def complete(self):
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
+    @guarded("route")
+    async def complete(self, actor):
         self.error = ""
         try:
             qn.complete(actor, self._id)
@@ -337,10 +317,8 @@ class QuestionnaireState(AppState):
         self.notice = self.t["questionnaire.completed"]
 
     @rx.event
-    async def reopen(self):
-        actor, leave = await self._guard()
-        if actor is None:
-            return leave
+    @guarded("route")
+    async def reopen(self, actor):
         try:
             qn.reopen(actor, self._id)
             self.notice = self.t["questionnaire.reopened"]

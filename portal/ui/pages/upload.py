@@ -23,7 +23,7 @@ from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_size
 from portal.ui.components import loading, shell, t
 from portal.ui.pages.dossier import ItemVM, item_fields, item_summary
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 @dataclass
 class StagedVM:
@@ -104,11 +104,8 @@ class UploadState(AppState):
         self._action_id, self._request_id = (number, 0) if first == "acties" else (0, number)
         self.back_href = "/kantoor" if first == "kantoor" else "/acties"
 
-    async def _act(self, request_id, fn):
-        """Re-check the session, run one domain call for an item shown on this screen, reload."""
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
+    def _act(self, actor, request_id, fn):
+        """Run one domain call for an item shown on this screen (the handler's guard checked the session), reload."""
         if not isinstance(request_id, int) or request_id not in {i.id for i in self.items}:
             return
         self._errors.pop(request_id, None)
@@ -130,18 +127,17 @@ class UploadState(AppState):
             self.missing = True
 
     @rx.event
-    async def on_load(self):
+    @guarded("route")
+    async def on_load(self, actor):
         self.loaded, self.missing = False, False
         self._combine, self._errors, self._notices = {}, {}, {}
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
         self._ids_from_url()
         self._reload(actor)
         self.loaded = True
 
     @rx.event
-    async def upload_finished(self, payload: str):
+    @guarded("route")
+    async def upload_finished(self, actor, payload: str):
         """The page's script reports a finished batch: {"request": id, "errors": [...]}; reload the staged files."""
         try:
             data = json.loads(payload) if isinstance(payload, str) and len(payload) < 20_000 else {}
@@ -154,48 +150,51 @@ class UploadState(AppState):
             if errors:
                 raise DomainError("upload.some_failed", details="\n".join(errors))
 
-        return await self._act(request_id, report)
+        return self._act(actor, request_id, report)
 
     @rx.event
-    async def refresh(self):
+    @guarded("route")
+    async def refresh(self, actor):
         """The page's script asks every second while a photo is being processed (assets/portal.js); messages stay."""
-        actor = self._require(self._route_kind())
-        if actor is None:
-            return await self._deny(self._route_kind())
         self._reload(actor)
 
     @rx.event
-    async def remove(self, request_id: int, upload_id: int):
-        return await self._act(request_id, lambda actor: intake.remove_staged(actor, int(upload_id)))
+    @guarded("route")
+    async def remove(self, actor, request_id: int, upload_id: int):
+        return self._act(actor, request_id, lambda actor: intake.remove_staged(actor, int(upload_id)))
 
     @rx.event
-    async def move(self, request_id: int, upload_id: int, step: int):
-        return await self._act(request_id, lambda actor: intake.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
+    @guarded("route")
+    async def move(self, actor, request_id: int, upload_id: int, step: int):
+        return self._act(actor, request_id, lambda actor: intake.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
 
     @rx.event
-    async def set_combine(self, request_id: int, value: bool):
-        def remember(_actor):  # only for an item on this screen, after the session check (_act)
+    @guarded("route")
+    async def set_combine(self, actor, request_id: int, value: bool):
+        def remember(_actor):  # only for an item on this screen (_act)
             self._combine[request_id] = bool(value)
 
-        return await self._act(request_id, remember)
+        return self._act(actor, request_id, remember)
 
     @rx.event
-    async def confirm(self, request_id: int):
+    @guarded("route")
+    async def confirm(self, actor, request_id: int):
         combine = self._combine.get(request_id, False)
 
         def send(actor):
             intake.confirm(actor, request_id, combine_photos=combine)
             return "upload.confirmed"
 
-        return await self._act(request_id, send)
+        return self._act(actor, request_id, send)
 
     @rx.event
-    async def not_available(self, request_id: int):
+    @guarded("route")
+    async def not_available(self, actor, request_id: int):
         def mark(actor):
             intake.mark_not_available(actor, request_id)
             return "upload.marked_not_available"
 
-        return await self._act(request_id, mark)
+        return self._act(actor, request_id, mark)
 
 
 # --- components ---------------------------------------------------------------------------------

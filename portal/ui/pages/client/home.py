@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import home
 from portal.ui.components import loading, page_title, shell, t
 from portal.ui.pages.client.lists import action_card, action_vm
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 
 class HomeState(AppState):
@@ -20,10 +19,8 @@ class HomeState(AppState):
     rejected: list[dict[str, str]] = []
 
     @rx.event
-    async def on_load(self):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def on_load(self, actor):
         summary = home.client_home(actor)
         self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
         self.attention = [action_vm(item, self.t, self.lang) for item in summary.attention]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import home
 from portal.i18n import format_date
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState, action_href
+from portal.ui.state import AppState, action_href, guarded
 
 
 class ClientListsState(AppState):
@@ -31,18 +30,14 @@ class ClientListsState(AppState):
         ]
 
     @rx.event
-    async def load_dossiers(self):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def load_dossiers(self, actor):
         self.dossiers = self._dossier_rows(actor)
         self.loaded = True
 
     @rx.event
-    async def load_actions(self):
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            return await self._deny(UserKind.CLIENT)
+    @guarded("client")
+    async def load_actions(self, actor):
         summary = home.client_home(actor, limit=100)
         self.actions = [action_vm(a, self.t, self.lang) for a in summary.attention]
         self.loaded = True

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import dossiers, home
 from portal.domain.dossiers import OfficeQuery, Sort, Tab
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 
 @dataclass
@@ -50,10 +49,7 @@ class OfficeDossiersState(AppState):
             page=self.page,
         )
 
-    async def _reload(self):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    def _reload(self, actor) -> None:
         result = dossiers.list_office_dossiers(actor, self._query())
         self.page, self.pages, self.total, self.lenders = result.page, result.pages, result.total, result.lenders
         t = self.t
@@ -78,43 +74,47 @@ class OfficeDossiersState(AppState):
         self.loaded = True
 
     @rx.event
-    async def on_load(self):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    @guarded("staff")
+    async def on_load(self, actor):
         self.offices = ", ".join(home.office_names(actor))
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def set_tab(self, tab: str):
+    @guarded("staff")
+    async def set_tab(self, actor, tab: str):
         self.tab = tab if tab in Tab._value2member_map_ else Tab.OFFICE.value
         self.lender, self.page = "", 1
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def set_lender(self, lender: str):
+    @guarded("staff")
+    async def set_lender(self, actor, lender: str):
         self.lender, self.page = str(lender)[:120], 1
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def set_sort(self, sort: str):
+    @guarded("staff")
+    async def set_sort(self, actor, sort: str):
         self.sort, self.page = (sort if sort in Sort._value2member_map_ else Sort.RECENT.value), 1
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def submit_search(self, form: dict):
+    @guarded("staff")
+    async def submit_search(self, actor, form: dict):
         self.search, self.page = str(form.get("q", ""))[: dossiers.MAX_SEARCH], 1
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def clear_search(self):
+    @guarded("staff")
+    async def clear_search(self, actor):
         self.search, self.page = "", 1
-        return await self._reload()
+        self._reload(actor)
 
     @rx.event
-    async def go_page(self, page: int):
+    @guarded("staff")
+    async def go_page(self, actor, page: int):
         self.page = page if isinstance(page, int) else 1
-        return await self._reload()
+        self._reload(actor)
 
 
 def _row(r: RowVM) -> rx.Component:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import questionnaires as qn
 from portal.domain.errors import DomainError, NotFound
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 
 @dataclass
@@ -38,19 +37,15 @@ class DefinitionsState(AppState):
         self.definitions = [DefinitionVM(id=str(i), title=title, version=v) for i, title, v in (qn.list_definitions(actor, office) if office else [])]
 
     @rx.event
-    async def on_load(self):
+    @guarded("staff")
+    async def on_load(self, actor):
         self.problems, self.notice, self.error, self.send_notice, self.send_error = [], "", "", "", ""
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
         self._refresh(actor)
         self.loaded = True
 
     @rx.event
-    async def save_definition(self, form: dict):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    @guarded("staff")
+    async def save_definition(self, actor, form: dict):
         self.problems, self.notice, self.error = [], "", ""
         office = self._office_id(actor)
         try:
@@ -68,10 +63,8 @@ class DefinitionsState(AppState):
         self.notice = self.t["questionnaire.definition_saved"].format(version=version)
 
     @rx.event
-    async def send(self, form: dict):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    @guarded("staff")
+    async def send(self, actor, form: dict):
         self.send_notice, self.send_error = "", ""
         form = form or {}
         try:

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.db.models import UserKind
 from portal.domain import actions
 from portal.domain.deliveries import review as reviewing
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_datetime, format_size
 from portal.ui.components import loading, page_title, shell, t
-from portal.ui.state import AppState
+from portal.ui.state import AppState, guarded
 
 
 @dataclass
@@ -29,10 +28,8 @@ class TaskListState(AppState):
     tasks: list[TaskVM] = []
 
     @rx.event
-    async def on_load(self):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    @guarded("staff")
+    async def on_load(self, actor):
         t, lang = self.t, self.lang
         self.tasks = [
             TaskVM(
@@ -149,10 +146,7 @@ class ReviewState(AppState):
             for f in (view.files if view else [])
         ]
 
-    async def _run(self, fn, notice_key: str):
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
+    def _run(self, actor, fn, notice_key: str) -> None:
         self.error, self.notice = "", ""
         try:
             fn(actor)
@@ -165,11 +159,9 @@ class ReviewState(AppState):
             self.missing = True
 
     @rx.event
-    async def on_load(self):
+    @guarded("staff")
+    async def on_load(self, actor):
         self.loaded, self.missing, self.error, self.notice = False, False, "", ""
-        actor = self._require(UserKind.STAFF)
-        if actor is None:
-            return await self._deny(UserKind.STAFF)
         self._request_id = self._url_id()
         try:
             self._load(actor)
@@ -178,19 +170,22 @@ class ReviewState(AppState):
         self.loaded = True
 
     @rx.event
-    async def approve(self):
+    @guarded("staff")
+    async def approve(self, actor):
         delivery_id = self.delivery_id
-        return await self._run(lambda actor: reviewing.review(actor, delivery_id, approve=True), "review.approved")
+        return self._run(actor, lambda actor: reviewing.review(actor, delivery_id, approve=True), "review.approved")
 
     @rx.event
-    async def reject(self, form: dict):
+    @guarded("staff")
+    async def reject(self, actor, form: dict):
         delivery_id, reason = self.delivery_id, str((form or {}).get("reason", ""))[:2000]
-        return await self._run(lambda actor: reviewing.review(actor, delivery_id, approve=False, reason=reason), "review.rejected")
+        return self._run(actor, lambda actor: reviewing.review(actor, delivery_id, approve=False, reason=reason), "review.rejected")
 
     @rx.event
-    async def rerequest(self, form: dict):
+    @guarded("staff")
+    async def rerequest(self, actor, form: dict):
         request_id, note = self._request_id, str((form or {}).get("note", ""))[:2000]
-        return await self._run(lambda actor: reviewing.re_request(actor, request_id, note=note), "review.rerequested")
+        return self._run(actor, lambda actor: reviewing.re_request(actor, request_id, note=note), "review.rerequested")
 
 
 def _file(f: FileVM) -> rx.Component:
