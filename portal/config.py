@@ -87,6 +87,8 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     upload_max_bytes: int
+    upload_quota_files: int  # files one user may have uploaded and not yet sent, over all items
+    upload_quota_bytes: int  # and their bytes
 
     @property
     def site_origin(self) -> str:
@@ -176,6 +178,8 @@ def load_settings() -> Settings:
         session_idle_minutes=env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=env_int("SESSION_ABSOLUTE_HOURS", 12),
         upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
+        upload_quota_files=env_int("UPLOAD_QUOTA_FILES", 200),
+        upload_quota_bytes=env_int("UPLOAD_QUOTA_BYTES", 2 * 1024**3),
     )
 
 

@@ -254,6 +254,7 @@ def test_the_users_quota_of_unsent_files_is_checked_before_reading(personas, sig
     token, item = sign_in("alice"), personas.requests["Alice req: werkgeversverklaring"]  # another item: per user
     files, before = store_files(db_env), rows(db_rows)
     monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+    db_env.reload()
     body = Body(sf.clean_pdf())
     r = post(client, db_env, item, body, token=token, lang=lang)
     assert r.status_code == 422 and says(r, lang, "upload.refused_quota_files", max=1)
@@ -261,12 +262,14 @@ def test_the_users_quota_of_unsent_files_is_checked_before_reading(personas, sig
     monkeypatch.setenv("UPLOAD_QUOTA_FILES", "200")
     (photo,) = db_rows(Upload, id=personas.uploads[ALICE_PHOTO])
     monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(photo.size + 1000))
+    db_env.reload()
     body = Body(b"%PDF-1.7\n" + b"x" * 5000)
     r = post(client, db_env, item, body, token=token, lang=lang, headers={"Content-Length": str(len(body.data))})
     assert r.status_code == 422 and TEXT["upload.refused_quota_bytes"][0 if lang == "nl" else 1] in r.json()["error"]
     assert body.consumed == 0 and store_files(db_env) == files and rows(db_rows) == before
     monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(10**9))
     monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+    db_env.reload()
     r = post(client, db_env, personas.requests[PASPOORT], Body(sf.clean_pdf()), token=sign_in("ivo"), lang=lang)
     assert r.status_code == 200  # Ivo's quota is his own (Alice's and Bob's files do not count)
 

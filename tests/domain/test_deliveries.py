@@ -879,6 +879,7 @@ def test_every_denied_lookup_is_audited_and_answers_the_same(personas):
 
 def test_a_user_has_at_most_so_many_files_waiting_over_all_items(personas, db_env, monkeypatch):
     monkeypatch.setenv("UPLOAD_QUOTA_FILES", "3")  # Alice has one photo staged already (on the paspoort)
+    db_env.reload()
     stage(personas, "alice", PASPOORT, "een.pdf")
     stage(personas, "alice", WERKGEVER, "twee.pdf")  # another item: the quota is per user, over all items
     before, files = snapshot(), store_files(db_env)
@@ -897,6 +898,7 @@ def test_a_user_has_at_most_so_many_bytes_waiting(personas, db_env, monkeypatch)
     staged = sum(s.size for s in intake.list_staged(personas.actor("alice"), personas.requests[PASPOORT]))
     pdf = sf.clean_pdf("groot")
     monkeypatch.setenv("UPLOAD_QUOTA_BYTES", str(staged + len(pdf) + 10))
+    db_env.reload()
     stage(personas, "alice", WERKGEVER, "past.pdf", pdf)
     before, files = snapshot(), store_files(db_env)
     with pytest.raises(Refused) as caught:
@@ -908,11 +910,12 @@ def test_a_user_has_at_most_so_many_bytes_waiting(personas, db_env, monkeypatch)
     intake.check_upload_allowed(personas.actor("alice"), personas.requests[PASPOORT], size=5)
 
 
-def test_the_quota_defaults_and_its_message_in_both_languages(personas, monkeypatch):
+def test_the_quota_defaults_and_its_message_in_both_languages(personas, db_env, monkeypatch):
     from portal.i18n import translate
 
     assert intake.staged_quota() == (200, 2 * 1024**3)
     monkeypatch.setenv("UPLOAD_QUOTA_BYTES", "1")
+    db_env.reload()
     with pytest.raises(Refused) as caught:
         stage(personas, "alice", WERKGEVER)
     texts = {lang: translate(lang, caught.value.msgid, **caught.value.params) for lang in ("nl", "en")}
@@ -920,6 +923,7 @@ def test_the_quota_defaults_and_its_message_in_both_languages(personas, monkeypa
     assert "Bevestigen" in texts["nl"] and "Confirm" in texts["en"]
     with pytest.raises(Refused) as files:
         monkeypatch.setenv("UPLOAD_QUOTA_FILES", "1")
+        db_env.reload()
         stage(personas, "alice", WERKGEVER)
     assert "1" in translate("en", files.value.msgid, **files.value.params)
 

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from portal.adapters import filecheck
 from portal.adapters.filecheck import Refused
 from portal.adapters.filestore import StoredFile, get_file_store
-from portal.config import env_int, get_settings
+from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import (
     Action,
@@ -52,7 +52,6 @@ PROCESSING = UploadStatus.PROCESSING
 FAILED = UploadStatus.FAILED
 PENDING = access.PENDING_UPLOADS  # a side's files before Bevestigen
 NAME_MAX = 200
-QUOTA_FILES, QUOTA_BYTES = 200, 2 * 1024**3  # defaults of UPLOAD_QUOTA_FILES and UPLOAD_QUOTA_BYTES
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -113,7 +112,8 @@ class StagedFile:
 def staged_quota() -> tuple[int, int]:
     """(files, bytes) one user may have uploaded and not yet sent, over all items: ``UPLOAD_QUOTA_FILES``
     (default 200) and ``UPLOAD_QUOTA_BYTES`` (default 2 GB)."""
-    return env_int("UPLOAD_QUOTA_FILES", QUOTA_FILES), env_int("UPLOAD_QUOTA_BYTES", QUOTA_BYTES)
+    settings = get_settings()
+    return settings.upload_quota_files, settings.upload_quota_bytes
 
 
 def _check_room(db: Session, actor: Actor, request_id: int, adding: int) -> None:
