@@ -293,3 +293,63 @@ def test_uploads_revision_round_trip_keeps_the_documents(empty_db):
                 assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         engine.dispose()
+
+
+TWO_STEP = "3ff3b6813daa"  # the revision before memberships could wait for consent
+
+
+def test_existing_memberships_stay_in_force_after_the_consent_revision(empty_db):
+    """Every membership made before the revision stays in force (accepted), made when its user was; an extra
+    account still invited keeps its latest invitation date (its newest activation link) for the list."""
+    cfg = config(empty_db)
+    command.upgrade(cfg, TWO_STEP)
+    engine = make_engine(empty_db)
+    made, link, later = "2026-11-01 09:00:00", "2026-11-20 08:00:00", "2026-11-21 08:00:00"
+    try:
+        with engine.begin() as conn:
+            run = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
+            for uid, email, pw in [(1, "info@bakkerij.nl", "x"), (2, "piet@bakkerij.nl", "x"), (3, "kees@bakkerij.nl", "")]:
+                run('INSERT INTO "user" (id, email, password_hash, full_name, phone, kind, language, is_active, created_at, '
+                    "twofa_method, twofa_phone, totp_secret, totp_last_step, recovery_code_hash, notify_documents, "
+                    "notify_questionnaires, notify_requests, notify_rejections) VALUES (:i, :e, :p, :e, '', 'client', 'nl', "
+                    ":t, :c, '', '', '', 0, '', :t, :t, :t, :t)", i=uid, e=email, p=pw, t=True, c=made)
+            run("INSERT INTO client (id, kind, name, kvk_number, created_at) VALUES (1, 'company', 'Bakkerij', '', :c)", c=made)
+            for mid, uid, primary in [(1, 1, True), (2, 2, False), (3, 3, False)]:
+                run("INSERT INTO clientmember (id, client_id, user_id, is_primary) VALUES (:m, 1, :u, :p)", m=mid, u=uid, p=primary)
+            for tid, at in [(1, link), (2, later)]:
+                run("INSERT INTO passwordresettoken (id, token_hash, user_id, purpose, created_at, expires_at) "
+                    "VALUES (:i, :h, 3, 'activation', :c, :c)", i=tid, h=f"h{tid}", c=at)
+        command.upgrade(cfg, "head")
+        from sqlmodel import Session, select
+
+        from portal.db.models import ClientMember, PasswordResetToken
+
+        with Session(engine) as db:
+            rows = {m.user_id: m for m in db.exec(select(ClientMember))}
+            assert not any(m.awaiting_consent for m in rows.values())
+            assert {uid: m.created_at.strftime("%Y-%m-%d %H:%M") for uid, m in rows.items()} == {
+                1: "2026-11-01 09:00", 2: "2026-11-01 09:00", 3: "2026-11-01 09:00"}
+            assert rows[1].invited_at is None  # the main account was never invited
+            assert rows[2].invited_at == rows[2].created_at  # no link: when it was made
+            assert rows[3].invited_at.strftime("%Y-%m-%d %H:%M") == "2026-11-21 08:00"  # the newest link
+            assert all((m.invited_name, m.invited_email) == ("", "") for m in rows.values())
+            assert all(t.client_id is None and t.opened_at is None for t in db.exec(select(PasswordResetToken)))
+        assert drift(empty_db) == []
+
+        # downgrading: an invitation still waiting for consent would grant access in the older schema, so it goes
+        from portal.db.models import utcnow
+
+        from portal.db.models import Client
+
+        with Session(engine) as db:
+            db.add(Client(id=2, kind="company", name="Garage"))
+            db.flush()
+            db.add(ClientMember(id=4, client_id=2, user_id=1, is_primary=False, awaiting_consent=True))
+            db.add(PasswordResetToken(id=3, token_hash="j", user_id=1, purpose="join", client_id=2, expires_at=utcnow()))
+            db.commit()
+        command.downgrade(cfg, TWO_STEP)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT id FROM clientmember ORDER BY id")).all() == [(1,), (2,), (3,)]
+            assert conn.execute(sa.text("SELECT id FROM passwordresettoken ORDER BY id")).all() == [(1,), (2,)]
+    finally:
+        engine.dispose()

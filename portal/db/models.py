@@ -168,13 +168,24 @@ class Client(SQLModel, table=True):
 
 
 class ClientMember(SQLModel, table=True):
-    """A login of a client: the person, the company's main account, or a company extra account."""
+    """A login of a client: the person, the company's main account, or a company extra account.
+
+    An extra account invited with an address that already has an account waits for its owner's consent
+    (the "join" link): until then ``awaiting_consent`` is set and the row grants nothing. Whoever reads
+    memberships for access reads the others only (``auth._actor_for`` builds ``client_ids`` so).
+    """
 
     __table_args__ = (UniqueConstraint("client_id", "user_id"),)
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     is_primary: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)  # made (for an extra account: the first invitation)
+    awaiting_consent: bool = Field(default=False)  # invited with an existing account, not yet accepted by its owner
+    # extra accounts: the latest invitation mail, and the name and address the inviter typed (shown while invited)
+    invited_at: datetime | None = None
+    invited_name: str = Field(default="", max_length=200)
+    invited_email: str = Field(default="", max_length=254)
 
 
 class Dossier(SQLModel, table=True):
@@ -244,15 +255,18 @@ class UserSession(SQLModel, table=True):
 
 
 class PasswordResetToken(SQLModel, table=True):
-    """A single-use link token: a password reset (1 hour) or an extra account's activation (7 days)."""
+    """A single-use link token: a password reset (1 hour), an extra account's activation (7 days), or
+    the consent of an existing account to join a company (purpose "join", 7 days, with ``client_id``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     purpose: str = Field(default="reset", max_length=20)
+    client_id: int | None = Field(default=None, foreign_key="client.id")  # "join": the company
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+    opened_at: datetime | None = None  # "join": the link was followed (a login soon after comes back to it)
 
 
 class TwoFactorChallenge(SQLModel, table=True):

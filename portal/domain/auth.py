@@ -8,6 +8,9 @@
 - Reset: a single-use 256-bit token (HMAC stored), valid 1 hour; using it ends every session of
   the user and every other outstanding reset token. The route queues the request
   (``queue_password_reset``): the lookup and the mail happen after the answer.
+- A client's memberships count only once accepted: a company's invitation of an existing account
+  waits for its owner (``accounts``; the "join" link). A login shortly after following such a link
+  leads back to it (``JOIN_PATH``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, and_, delete, select
 
 from portal.config import get_settings
 from portal.db.engine import session_scope
@@ -45,6 +48,9 @@ PASSWORD_MIN, PASSWORD_MAX = 15, 128
 RESET_TTL = timedelta(hours=1)
 EMAIL_CHANGE_TTL = timedelta(hours=24)
 ACTIVATION_TTL = timedelta(days=7)
+JOIN = "join"  # link purpose: an existing account accepts a company's invitation (7 days, like an activation)
+JOIN_PATH = "/uitnodiging"
+JOIN_RETURN = timedelta(minutes=30)  # a login this soon after following a join link goes back to it
 SESSION_COOKIE = "portal_session"
 SETUP_SCOPE = "twofa_setup"  # a session that reaches the two-step set-up page only
 SETUP_PATH = "/mijn-gegevens/tweestapsverificatie"
@@ -129,8 +135,21 @@ def open_session(db: Session, user: User, *, ip: str, user_agent: str, now, how:
     db.flush()
     audit.record(db, "login", user_id=user.id, object_type="session", object_id=row.id, ip=ip, how=how)
     actor = _actor_for(db, user, row.id, ip)
-    redirect = SETUP_PATH if scope else actor.home_path
+    redirect = SETUP_PATH if scope else JOIN_PATH if _joining(db, user, now) else actor.home_path
     return LoginResult(token=token, actor=actor, redirect=redirect)
+
+
+def _joining(db: Session, user: User, now) -> bool:
+    """Whether the user followed a join link of an invitation still waiting for them in the last half hour."""
+    row = db.exec(
+        select(PasswordResetToken.id)
+        .join(ClientMember, and_(ClientMember.user_id == PasswordResetToken.user_id,
+                                 ClientMember.client_id == PasswordResetToken.client_id))
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.purpose == JOIN,
+               PasswordResetToken.used_at.is_(None), PasswordResetToken.expires_at > now,
+               PasswordResetToken.opened_at > now - JOIN_RETURN, ClientMember.awaiting_consent == True)  # noqa: E712
+    ).first()
+    return row is not None
 
 
 def login_second_step(pending: str | None, code: str, *, recovery: bool = False, ip: str = "", user_agent: str = "") -> LoginResult:
@@ -146,7 +165,10 @@ def login_second_step(pending: str | None, code: str, *, recovery: bool = False,
 
 
 def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "", setup_only: bool = False) -> Actor:
-    client_ids = tuple(db.exec(select(ClientMember.client_id).where(ClientMember.user_id == user.id)).all())
+    # an invitation waiting for the user's consent gives no access at all
+    client_ids = tuple(db.exec(
+        select(ClientMember.client_id).where(ClientMember.user_id == user.id, ClientMember.awaiting_consent == False)  # noqa: E712
+    ).all())
     memberships = tuple(
         Membership(office_id=m.office_id, role=m.role)
         for m in db.exec(select(StaffMembership).where(StaffMembership.user_id == user.id)).all()
@@ -249,18 +271,21 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         )
 
 
-def issue_link_token(db: Session, user: User, purpose: str) -> str:
-    """A single-use link token: a password reset (1 hour) or an account activation (7 days)."""
+def issue_link_token(db: Session, user: User, purpose: str, *, client_id: int | None = None, now=None) -> str:
+    """A single-use link token: a password reset (1 hour), an account activation or a join (7 days;
+    ``client_id``: the company the user is invited to)."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
-    ttl = ACTIVATION_TTL if purpose == "activation" else RESET_TTL
-    db.add(PasswordResetToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, created_at=now, expires_at=now + ttl))
+    now = now or utcnow()
+    ttl = ACTIVATION_TTL if purpose in ("activation", JOIN) else RESET_TTL
+    db.add(PasswordResetToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, client_id=client_id,
+                              created_at=now, expires_at=now + ttl))
     return token
 
 
 def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str = "reset") -> str:
     """Set a new password with a reset (or activation) token; returns the user's e-mail. Ends all
-    their sessions and every other outstanding link."""
+    their sessions and every other outstanding reset or activation link (a company's join link stays:
+    it needs the signed-in user anyway, and a forgotten password is a likely step towards using it)."""
     now = utcnow()
     with session_scope() as db:
         row = None
@@ -268,8 +293,8 @@ def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str 
             row = db.exec(
                 select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)).with_for_update()
             ).first()
-        if row is None or row.used_at is not None or row.expires_at <= now or row.purpose != purpose:
-            raise InvalidInput("reset.invalid_token")
+        if row is None or row.used_at is not None or row.expires_at <= now or row.purpose != purpose or purpose == JOIN:
+            raise InvalidInput("reset.invalid_token")  # a join link never sets a password
         user = db.get(User, row.user_id)
         if user is None or not user.is_active:
             raise InvalidInput("reset.invalid_token")
@@ -279,7 +304,7 @@ def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str 
         row.used_at = now
         db.exec(
             delete(PasswordResetToken).where(
-                PasswordResetToken.user_id == user.id, PasswordResetToken.id != row.id
+                PasswordResetToken.user_id == user.id, PasswordResetToken.id != row.id, PasswordResetToken.purpose != JOIN
             )
         )
         db.exec(delete(UserSession).where(UserSession.user_id == user.id))

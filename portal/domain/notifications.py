@@ -52,7 +52,7 @@ def recipients(db: Session, dossier_id: int, kind: str) -> list[User]:
     users = db.exec(
         select(User)
         .join(ClientMember, ClientMember.user_id == User.id)
-        .where(ClientMember.client_id.in_(clients), User.kind == UserKind.CLIENT)
+        .where(ClientMember.client_id.in_(clients), ClientMember.awaiting_consent == False, User.kind == UserKind.CLIENT)  # noqa: E712
         .distinct()
         .order_by(User.id)
     ).all()

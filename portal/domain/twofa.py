@@ -333,7 +333,8 @@ def required_for(db: Session, user: User) -> bool:
             .where(StaffMembership.user_id == user.id, Office.require_twofa_staff == True)  # noqa: E712
         )
         return db.exec(query.limit(1)).first() is not None
-    clients = select(ClientMember.client_id).where(ClientMember.user_id == user.id)
+    clients = select(ClientMember.client_id).where(ClientMember.user_id == user.id,
+                                                 ClientMember.awaiting_consent == False)  # noqa: E712
     dossiers = select(DossierParticipant.dossier_id).where(DossierParticipant.client_id.in_(clients))
     offices = select(Office.id).where(Office.require_twofa_clients == True)  # noqa: E712
     query = select(Dossier.id).where(
