@@ -18,6 +18,7 @@ from portal.ui.pages.client.lists import ClientListsState, actions_page, dossier
 from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dossier_page
 from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.twofa import TwofaState, email_page, twofa_page
+from portal.ui.pages.public.join import JoinState, join_page
 from portal.ui.pages.public.auth_pages import (
     AuthFormState,
     LoginCodeState,
@@ -82,6 +83,7 @@ app.add_page(login_page, route="/login", title=tab_title("login.title"), on_load
 app.add_page(forgot_page, route="/wachtwoord-vergeten", title=tab_title("forgot.title"), on_load=PUBLIC)
 app.add_page(reset_page, route="/wachtwoord-herstellen", title=tab_title("reset.password"), on_load=PUBLIC)
 app.add_page(activate_page, route="/activeren", title=tab_title("activate.submit"), on_load=PUBLIC)
+app.add_page(join_page, route="/uitnodiging", title=tab_title("join.title"), on_load=JoinState.on_load)
 app.add_page(login_code_page, route="/login/code", title=tab_title("code.title"), on_load=LoginCodeState.on_load)
 app.add_page(home_page, route="/home", title=tab_title("nav.home"), on_load=HomeState.on_load)
 app.add_page(dossiers_page, route="/dossiers", title=tab_title("nav.dossiers"), on_load=ClientListsState.load_dossiers)

@@ -86,6 +86,8 @@ STATE_ROLES = {
     # a company's main account only (jansen, not among CALLERS): every caller below is a wrong one, clients
     # too (a person, the company's extra account piet): all are called
     "AccountsState": "any",
+    # the join link of an invitation: a client's; on_load first remembers a link followed signed out
+    "JoinState": "any",
 }
 # lists that only ever hold messages about the caller's own input (still searched for others' data)
 MESSAGE_LISTS = {"DefinitionsState.problems"}
@@ -429,6 +431,7 @@ UNGUARDED = {
     "AppState.set_language", "AppState.logout", "AppState.sync_lang_attr",
     "AuthFormState.confirm_email", "AuthFormState.done", "AuthFormState.on_load_public", "AuthFormState.start",
     "AuthFormState.to_start", "LoginCodeState.on_load", "LoginCodeState.toggle_recovery",
+    "JoinState.on_load",
 }
 
 

@@ -2,7 +2,9 @@
 colleagues, sees them, sends an invitation again and revokes access.
 
 Everything goes through ``portal.domain.accounts``, which decides who may (a company's main account
-only); anyone else sees a calm "not available" and nothing of the company.
+only); anyone else sees a calm "not available" and nothing of the company. A row is the same whether
+the address was new or already had an account (then it waits for the owner's consent); its id is the
+membership's, which is all resend and revoke need.
 
 For the Mijn gegevens page: ``accounts.is_company_main(actor)`` (domain) tells whether to show the
 entry, ``accounts_link()`` below is the entry itself.
@@ -27,7 +29,7 @@ MUTED = "#4a5563"
 
 @dataclass
 class AccountRow:
-    id: int = 0
+    id: int = 0  # the membership's id (accounts.ExtraAccount.id), never the user's
     name: str = ""
     email: str = ""
     invited: bool = False
@@ -47,7 +49,7 @@ class AccountsState(AppState):
     def _show(self, actor, items: list[accounts.ExtraAccount]) -> None:
         """Turn the domain's accounts into rows in the user's language."""
         self.rows = [
-            AccountRow(id=a.user_id, name=a.full_name, email=a.email, invited=a.invited,
+            AccountRow(id=a.id, name=a.full_name, email=a.email, invited=a.invited,
                        date=format_date(a.invited_at if a.invited else a.created_at, actor.language))
             for a in items
         ]
@@ -83,10 +85,10 @@ class AccountsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def resend(self, actor, user_id: int):
+    async def resend(self, actor, member_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
-            sent = accounts.resend_invitation(actor, user_id)
+            sent = accounts.resend_invitation(actor, member_id)
             self.notice = self.t["accounts.resent"].format(email=sent.email)
         except DomainError as exc:
             self.error = self._text(exc)
@@ -94,10 +96,10 @@ class AccountsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def revoke(self, actor, user_id: int):
+    async def revoke(self, actor, member_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
-            gone = accounts.revoke_extra_account(actor, user_id)
+            gone = accounts.revoke_extra_account(actor, member_id)
             self.notice = self.t["accounts.revoked"].format(name=gone.full_name)
         except DomainError as exc:
             self.error = self._text(exc)
@@ -148,7 +150,7 @@ def _revoke_dialog(row: AccountRow) -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("accounts.revoke_title").replace("{name}", row.name)),
             rx.alert_dialog.description(
-                t("accounts.revoke_text").replace("{name}", row.name).replace("{company}", AccountsState.company), size="2"),
+                t("accounts.revoke_text_any").replace("{name}", row.name).replace("{company}", AccountsState.company), size="2"),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", size="3")),
                 rx.alert_dialog.action(rx.button(t("accounts.revoke_confirm"), color_scheme="red", high_contrast=True, size="3",
@@ -232,7 +234,7 @@ def _invite_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(t("accounts.invite"), as_="h2", size="4"),
-                rx.text(t("accounts.invite_help").replace("{days}", str(accounts.INVITE_DAYS)), size="2", color=MUTED),
+                rx.text(t("accounts.invite_help_consent").replace("{days}", str(accounts.INVITE_DAYS)), size="2", color=MUTED),
                 _message(S.invite_notice, "green", "status"),
                 _message(S.invite_error, "red", "alert"),
                 rx.flex(
