@@ -48,6 +48,10 @@ from pathlib import Path
 
 import pytest
 
+from portal import logsafe
+
+logsafe.install()  # as in the app (portal/portal.py): every test sees log records as the server writes them
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-staple-42"  # every persona's password (passes the policy)
 

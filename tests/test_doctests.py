@@ -38,7 +38,7 @@ def test_docstring_examples(name, monkeypatch):
 
 
 def test_cookie_value_example_is_checked():
-    from portal.api import auth
+    from portal.domain import security as auth
 
     tests = doctest.DocTestFinder().find(auth.cookie_value, "cookie_value", globs={"cookie_value": auth.cookie_value})
     assert sum(len(t.examples) for t in tests) >= 1

@@ -228,7 +228,8 @@ def test_the_token_and_the_full_number_never_reach_the_log(sender, twilio, caplo
         TwilioSms(SID, TOKEN, SENDER, api_base=f"http://127.0.0.1:{free_port()}").send(to=ALICE, body="x")
 
     assert len(twilio.requests) == 5
-    assert "code=21211" in caplog.text and "code=20003" in caplog.text  # type and code are logged
+    assert "twilio_error=21211" in caplog.text and "twilio_error=20003" in caplog.text  # type and error code are logged
+    assert "code is 123456" not in caplog.text  # the SMS code never (portal/logsafe.py)
     assert "+316123456**" in caplog.text
     assert TOKEN not in caplog.text
     assert ALICE not in caplog.text
@@ -283,7 +284,7 @@ def test_local_message_is_written_atomically_with_number_and_text(tmp_path, capl
     assert path.read_text(encoding="utf-8") == f"To: {ALICE}\n\nUw code is 123456\nDeel hem met niemand."
     (record,) = [r for r in caplog.records if r.name == "portal.adapters.sms"]
     assert record.levelno == logging.INFO
-    assert "+316123456**" in record.getMessage() and "Uw code is 123456" in record.getMessage()
+    assert "+316123456**" in record.getMessage() and "Uw code is [redacted]" in record.getMessage()  # the code: in the file only
     assert ALICE not in record.getMessage()
 
 

@@ -48,7 +48,7 @@ TEXT = {  # what the user reads, per language (literal, from the catalogs)
     "auth.expired": ("U bent uitgelogd", "You have been logged out"),
     "error.not_found": ("Dit onderdeel bestaat niet", "This item does not exist"),
     "upload.refused_type": ("Dit bestandstype wordt niet geaccepteerd", "This file type is not accepted"),
-    "upload.refused_pdf_active": ("bevat scripts, acties of ingesloten bestanden", "contains scripts, actions or embedded files"),
+    "upload.refused_pdf_active": ("bevat links, scripts, acties of ingesloten bestanden", "contains links, scripts, actions or embedded files"),
     "upload.refused_pdf_encrypted": ("beveiligd met een wachtwoord", "password-protected"),
     "upload.refused_pdf_broken": ("Deze PDF kan niet worden gelezen", "This PDF cannot be read"),
     "upload.refused_too_many_pixels": ("De afbeelding is te groot (meer dan 50 megapixel)",

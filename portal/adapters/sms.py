@@ -178,7 +178,7 @@ class TwilioSms:
         except TwilioException as exc:  # TwilioRestException / TwilioServiceException: an HTTP error answer
             status, code = getattr(exc, "status", None), getattr(exc, "code", None)
             msgid = error_msgid(status, code)
-            log.warning("SMS to %s refused by Twilio: %s status=%s code=%s -> %s",
+            log.warning("SMS to %s refused by Twilio: %s status=%s twilio_error=%s -> %s",
                         mask_number(to), type(exc).__name__, status, code, msgid)
             raise SmsError(msgid) from exc
         except (requests.RequestException, ValueError) as exc:  # no answer, timeout, or not JSON
