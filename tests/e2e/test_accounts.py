@@ -198,3 +198,71 @@ def test_accounts_page_in_english(make_context, portal_server: Server, viewport)
     screenshot(page, f"accounts-en-dialog-{viewport}")
     page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
     expect(account_row(page, "Noah Smith")).to_be_visible()
+
+
+JOIN_RE = re.compile(r"https?://\S+/uitnodiging\?token=[\w\-]+")
+JOIN_TEXT = {
+    "nl": {"subject": "Uitnodiging voor de online kluis van Bakkerij Jansen B.V.", "accept": "Uitnodiging accepteren",
+           "accepted": "De dossiers van Bakkerij Jansen B.V. staan nu bij uw dossiers."},
+    "en": {"subject": "Invitation to the online vault of Bakkerij Jansen B.V.", "accept": "Accept the invitation",
+           "accepted": "The dossiers of Bakkerij Jansen B.V. are now among your dossiers."},
+}
+
+
+def test_an_existing_account_is_invited_and_joins_only_after_accepting(make_context, portal_server: Server, viewport):
+    """The owner of an existing account (here: a client of another office, English on the phone run) gets a
+    join link instead of an activation; following it signed out leads through the login back to the
+    invitation; the company's dossiers appear only after accepting. The inviter's list shows the row just
+    like any invitation."""
+    base_url = portal_server.base_url
+    lang = "en" if viewport == "phone" else "nl"
+    text = JOIN_TEXT[lang]
+    existing, name = f"bestaand-{viewport}@example.nl", f"Bestaand Account {viewport.title()}"
+    portal_server.create_client_user(existing, name, language=lang)
+
+    main = new_page(make_context(viewport=viewport))
+    login_as(main, base_url, MAIN, "/home")
+    open_page(main, f"{base_url}{ACCOUNTS}")
+    mails_before = len(portal_server.mails_to(existing))
+    main.get_by_label("Naam van uw collega").fill(name)
+    main.get_by_label("E-mailadres van uw collega").fill(existing)
+    main.get_by_role("button", name="Uitnodiging versturen").click()
+    expect(main.get_by_role("status")).to_have_text(f"Uitnodiging verstuurd naar {existing}.")  # as for a new address
+    expect(account_row(main, existing)).to_contain_text("Uitgenodigd")
+
+    mail = portal_server.wait_for_mail(existing, mails_before)
+    assert mail["Subject"] == text["subject"]
+    (link,) = JOIN_RE.findall(mail.get_body(preferencelist=("plain",)).get_content())
+
+    # signed out: on to the login page; after the login, back to the invitation
+    other = new_page(make_context(viewport=viewport, lang=lang))
+    other.goto(link)
+    expect(other).to_have_url(path_re("/login"))
+    login(other, base_url, existing, lang=lang)
+    expect(other).to_have_url(path_re("/uitnodiging"))
+    accept = other.get_by_role("button", name=text["accept"])
+    expect(accept).to_be_visible()
+    assert COMPANY_DOSSIER not in content(other)
+    assert_no_axe_violations(other, f"/uitnodiging ({lang}, {viewport})")
+    screenshot(other, f"join-{lang}-{viewport}")
+
+    # not accepted yet: nothing of the company in the dossier list
+    open_page(other, f"{base_url}/dossiers")
+    expect(other.get_by_role("main")).to_be_visible()
+    assert COMPANY_DOSSIER not in content(other)
+
+    open_page(other, link)
+    other.get_by_role("button", name=text["accept"]).click()
+    expect(other.get_by_role("status")).to_contain_text(text["accepted"])
+    assert_no_axe_violations(other, f"/uitnodiging accepted ({lang}, {viewport})")
+    screenshot(other, f"join-accepted-{lang}-{viewport}")
+    open_page(other, f"{base_url}/dossiers")
+    expect(other.get_by_text(COMPANY_DOSSIER)).to_be_visible()
+
+    # the main user sees the account active and revokes it: the demo company stays as it was
+    open_page(main, f"{base_url}{ACCOUNTS}")
+    row = account_row(main, existing)
+    expect(row).to_contain_text("Actief")
+    row.get_by_role("button", name="Toegang intrekken").click()
+    main.get_by_role("alertdialog").get_by_role("button", name="Ja, toegang intrekken").click()
+    expect(account_row(main, existing)).to_have_count(0)
