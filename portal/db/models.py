@@ -164,6 +164,15 @@ class Client(SQLModel, table=True):
     kind: ClientKind = Field(sa_type=String(10))
     name: str = Field(max_length=200)
     kvk_number: str = Field(default="", max_length=8)
+    # the office that keeps this client (clients of an office are unique per e-mail / KvK there);
+    # None for clients made before offices kept clients and not derivable from their dossiers
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
+    # how the office reaches the client (a person; a company's main contact): the login (User) comes with the
+    # invitation. ``email`` is stored lower-case.
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+    language: str = Field(default="nl", max_length=5)
+    contact_name: str = Field(default="", max_length=200)  # a company's main contact
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -210,6 +219,7 @@ class Dossier(SQLModel, table=True):
     client_names: str = Field(default="", max_length=400)
     # phase screens' data, per phase: {"aanvraag": {...}, "r_aanbod": {...}, ...}
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    closed_at: datetime | None = None  # closed (Afgesloten); None while running (Lopend)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
