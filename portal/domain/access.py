@@ -66,6 +66,8 @@ from portal.db.models import (
     Dossier,
     DossierParticipant,
     Milestone,
+    Office,
+    OfficeKind,
     QuestionnaireDefinition,
     QuestionnaireResponse,
     RequestStatus,
@@ -641,3 +643,89 @@ def get_extra_account(db: Session, actor: Actor, user_id: int) -> tuple[Client, 
     if row is None:
         raise NotFound()
     return company, row[0], row[1]
+
+
+# -- issue 12: clients and dossiers --
+#
+# An office keeps its clients (``Client.office_id``). Clients made before that (no office) belong to the office
+# whose dossiers they take part in, for as long as they do. Handling offices: advisers, reviewers and office admins
+# manage clients and dossiers; an intermediary office's advisers manage its own clients. Whether the client sees a
+# dossier at all is the linked intermediary's decision (seed 003, point 4). Every look-up that is refused is
+# audited and looks like a missing object (NotFound).
+
+DOSSIER_ROLES = (StaffRole.ADVISER, StaffRole.REVIEWER, StaffRole.OFFICE_ADMIN)
+
+
+def may_manage_clients(actor: Actor, office: Office) -> bool:
+    """Find, create and edit the clients of ``office``: its advisers, reviewers and office admins when it handles
+    dossiers; only its advisers when it is an intermediary office.
+
+    >>> amstel, zuidas = Office(id=1, kind=OfficeKind.HANDLING), Office(id=2, kind=OfficeKind.INTERMEDIARY)
+    >>> def staff(office, role):
+    ...     return Actor(9, "s@x.nl", "S", UserKind.STAFF, memberships=(Membership(office, role),))
+    >>> [may_manage_clients(staff(1, StaffRole.REVIEWER), amstel), may_manage_clients(staff(1, StaffRole.ADVISER), zuidas)]
+    [True, False]
+    >>> [may_manage_clients(staff(2, StaffRole.ADVISER), zuidas), may_manage_clients(staff(2, StaffRole.OFFICE_ADMIN), zuidas)]
+    [True, False]
+    """
+    if not actor.is_staff or office is None or office.id is None:
+        return False
+    roles = DOSSIER_ROLES if office.kind == OfficeKind.HANDLING else (StaffRole.ADVISER,)
+    return actor.has_role(office.id, *roles)
+
+
+def may_create_dossier(actor: Actor, office: Office) -> bool:
+    """Open a new dossier at ``office``: its advisers, reviewers and office admins, when it handles dossiers."""
+    return office is not None and office.kind == OfficeKind.HANDLING and may_manage_clients(actor, office)
+
+
+def may_edit_dossier(actor: Actor, dossier: Dossier) -> bool:
+    """Change a dossier's reference, title, clients, adviser, lender and intermediary, close and reopen it: the
+    advisers, reviewers and office admins of its handling office (never the intermediary)."""
+    return side(actor, dossier) == Side.HANDLING and actor.has_role(dossier.handling_office_id, *DOSSIER_ROLES)
+
+
+def may_set_client_visibility(actor: Actor, dossier: Dossier) -> bool:
+    """Switch "Zichtbaar voor klant": the staff of the dossier's linked intermediary office (seed 003, point 4).
+
+    >>> d = Dossier(handling_office_id=1, intermediary_office_id=2)
+    >>> def staff(office):
+    ...     return Actor(9, "s@x.nl", "S", UserKind.STAFF, memberships=(Membership(office, StaffRole.ADVISER),))
+    >>> may_set_client_visibility(staff(2), d), may_set_client_visibility(staff(1), d)
+    (True, False)
+    >>> may_set_client_visibility(staff(2), Dossier(handling_office_id=1))
+    False
+    """
+    return dossier.intermediary_office_id is not None and side(actor, dossier) == Side.INTERMEDIARY
+
+
+def office_client_filter(office_id: int):
+    """A SQL condition on Client: the clients ``office_id`` keeps, and those without an office that take part in a
+    dossier it handles or is linked to."""
+    theirs = (
+        select(DossierParticipant.client_id)
+        .join(Dossier, Dossier.id == DossierParticipant.dossier_id)
+        .where(or_(Dossier.handling_office_id == office_id, Dossier.intermediary_office_id == office_id))
+        .correlate(None)
+    )
+    return or_(Client.office_id == office_id, and_(Client.office_id.is_(None), Client.id.in_(theirs)))
+
+
+def get_office_client(db: Session, actor: Actor, office: Office, client_id: int) -> Client:
+    """A client of ``office`` that ``actor`` may manage; NotFound (audited) otherwise."""
+    client = None
+    if is_row_id(client_id) and may_manage_clients(actor, office):
+        client = db.exec(select(Client).where(Client.id == client_id, office_client_filter(office.id))).first()
+    if client is None:
+        raise denied(db, actor, "client", client_id)
+    return client
+
+
+def get_dossier_to_edit(db: Session, actor: Actor, dossier_id: int) -> tuple[Dossier, bool, bool]:
+    """A dossier with ``(dossier, can_edit, can_set_visibility)`` when ``actor`` may do either; NotFound (audited)
+    otherwise (also for staff who only see it)."""
+    dossier = get_dossier(db, actor, dossier_id)
+    can_edit, can_show = may_edit_dossier(actor, dossier), may_set_client_visibility(actor, dossier)
+    if not (can_edit or can_show):
+        raise denied(db, actor, "dossier", dossier_id, need="edit")
+    return dossier, can_edit, can_show

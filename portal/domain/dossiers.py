@@ -140,6 +140,7 @@ class OfficeQuery:
     search: str = ""
     sort: Sort = Sort.RECENT
     page: int = 1
+    closed: bool = False  # Afgesloten instead of Lopend (the running dossiers, the default)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def list_office_dossiers(actor: Actor, query: OfficeQuery) -> OfficePage:
     """One page of the dossiers an office member may see, with tab, lender filter, search and sort."""
     access.require_staff(actor)
     with session_scope() as db:
-        where = [access.dossier_filter(actor)]
+        where = [access.dossier_filter(actor), Dossier.closed_at.is_not(None) if query.closed else Dossier.closed_at.is_(None)]
         if query.tab == Tab.MINE:
             where.append(Dossier.adviser_user_id == actor.user_id)
         if query.tab == Tab.LENDERS and query.lender:
