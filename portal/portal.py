@@ -31,6 +31,8 @@ from portal.ui.pages.public.auth_pages import (
 )
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
 from portal.ui.pages.staff.questionnaires import DefinitionsState, questionnaires_page
+from portal.ui.pages.staff.catalogue import CatalogueState, catalogue_page
+from portal.ui.pages.staff.stukkenlijst import StukkenlijstState, stukkenlijst_page
 from portal.ui.pages.staff.review import ReviewState, TaskListState, review_page, tasks_page
 from portal.ui.pages.questionnaire import QuestionnaireState, client_questionnaire_page, staff_questionnaire_page
 from portal.ui.pages.upload import UploadState, client_upload_page, staff_upload_page
@@ -104,3 +106,5 @@ app.add_page(review_page, route="/kantoor/beoordelen/[item]", title=tab_title("t
 app.add_page(client_questionnaire_page, route="/vragenlijst/[response]", title=tab_title("action.kind.questionnaire"), on_load=QuestionnaireState.on_load)
 app.add_page(staff_questionnaire_page, route="/kantoor/vragenlijst/[response]", title=tab_title("action.kind.questionnaire"), on_load=QuestionnaireState.on_load)
 app.add_page(questionnaires_page, route="/kantoor/vragenlijsten", title=tab_title("questionnaire.list"), on_load=DefinitionsState.on_load)
+app.add_page(catalogue_page, route="/kantoor/documenttypen", title=tab_title("catalogue.title"), on_load=CatalogueState.on_load)
+app.add_page(stukkenlijst_page, route="/kantoor/dossiers/[dossier]/stukkenlijst", title=tab_title("stukkenlijst.title"), on_load=StukkenlijstState.on_load)

@@ -88,6 +88,10 @@ STATE_ROLES = {
     "AccountsState": "any",
     # the join link of an invitation: a client's; on_load first remembers a link followed signed out
     "JoinState": "any",
+    # issue 12, stukkenlijst: staff handlers; "any" so Bob and Ivo (staff) are called too, with a dossier they may
+    # not edit in the URL, and with catalogue types of an office they do not administer
+    "CatalogueState": "any",
+    "StukkenlijstState": "any",
 }
 # lists that only ever hold messages about the caller's own input (still searched for others' data)
 MESSAGE_LISTS = {"DefinitionsState.problems"}

@@ -82,6 +82,7 @@ class RequestStatus(StrEnum):
 class DeliveredBy(StrEnum):
     CLIENT = "client"
     LENDER = "maatschappij"  # delivered by the lender/insurer: never shown to the client
+    ADVISER = "adviseur"  # delivered by the office's adviser: like the lender's, never shown to the client
 
 
 class DocumentKind(StrEnum):
@@ -360,6 +361,26 @@ class DocumentRequest(SQLModel, table=True):
     sort_order: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentType(SQLModel, table=True):
+    """One entry of an office's catalogue of document types (managed by its office admins): what staff pick from
+    when they fill a stukkenlijst, and, per dossier type in ``standard_for``, the office's standard set."""
+
+    __table_args__ = (Index("ix_documenttype_office_active", "office_id", "active"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    name_nl: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    category: RequestCategory = Field(sa_type=String(20))
+    instruction_nl: str = Field(default="", max_length=2000)
+    instruction_en: str = Field(default="", max_length=2000)
+    delivered_by: DeliveredBy = Field(default=DeliveredBy.CLIENT, sa_type=String(15))
+    allows_not_available: bool = Field(default=False)
+    # the dossier types (DossierType values) whose standard set holds this type
+    standard_for: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Document(SQLModel, table=True):

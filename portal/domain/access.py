@@ -267,7 +267,7 @@ def may_ask_again(status: str) -> bool:
 
 def request_filter(actor: Actor):
     """A SQL condition on DocumentRequest: the items of a visible dossier ``actor`` may see. Withdrawn items
-    nobody; the lender's items only staff."""
+    nobody; the lender's and the adviser's items only staff."""
     shown = DocumentRequest.status != RequestStatus.WITHDRAWN
     if actor.is_client:
         return and_(shown, DocumentRequest.delivered_by == DeliveredBy.CLIENT)
@@ -420,7 +420,7 @@ def document_filter(actor: Actor):
     """
     if actor.is_client:
         mine = or_(Document.client_id.is_(None), Document.client_id.in_(actor.client_ids or (-1,)))
-        lender_items = select(DocumentRequest.id).where(DocumentRequest.delivered_by == DeliveredBy.LENDER).correlate(None)
+        lender_items = select(DocumentRequest.id).where(DocumentRequest.delivered_by != DeliveredBy.CLIENT).correlate(None)  # lender, adviser
         delivered = and_(Document.kind == DocumentKind.DELIVERED,
                          or_(Document.request_id.is_(None), ~Document.request_id.in_(lender_items)))
         return and_(or_(Document.is_public == true(), delivered), mine)
@@ -729,3 +729,67 @@ def get_dossier_to_edit(db: Session, actor: Actor, dossier_id: int) -> tuple[Dos
     if not (can_edit or can_show):
         raise denied(db, actor, "dossier", dossier_id, need="edit")
     return dossier, can_edit, can_show
+
+
+# -- issue 12: stukkenlijst and upload requests --
+
+
+def may_read_catalogue(actor: Actor, office_id: int) -> bool:
+    """Read an office's catalogue of document types (to add items from it): its own staff, any role."""
+    return actor.is_staff and office_id in actor.office_ids
+
+
+def may_manage_catalogue(actor: Actor, office_id: int) -> bool:
+    """Add, change, deactivate an office's document types (and fill an empty catalogue with the standard set): the
+    office's admins only.
+
+    >>> def staff(office, role):
+    ...     return Actor(9, "s@x.nl", "S", UserKind.STAFF, memberships=(Membership(office, role),))
+    >>> [may_manage_catalogue(a, 1) for a in (staff(1, StaffRole.OFFICE_ADMIN), staff(1, StaffRole.ADVISER), staff(2, StaffRole.OFFICE_ADMIN))]
+    [True, False, False]
+    """
+    return actor.is_staff and actor.has_role(office_id, StaffRole.OFFICE_ADMIN)
+
+
+def may_edit_requests(actor: Actor, dossier: Dossier) -> bool:
+    """Fill the stukkenlijst (add, change, set a due date, withdraw) and send upload requests: an adviser or reviewer
+    of the handling office, while the dossier runs. Not the linked intermediary: the handling office decides what it
+    needs and reviews it (the intermediary delivers on the client's behalf); not an office admin alone (settings).
+
+    >>> d = Dossier(handling_office_id=1, intermediary_office_id=2)
+    >>> def staff(office, role):
+    ...     return Actor(9, "s@x.nl", "S", UserKind.STAFF, memberships=(Membership(office, role),))
+    >>> [may_edit_requests(a, d) for a in (staff(1, StaffRole.REVIEWER), staff(1, StaffRole.OFFICE_ADMIN), staff(2, StaffRole.ADVISER))]
+    [True, False, False]
+    """
+    return (
+        side(actor, dossier) == Side.HANDLING
+        and actor.has_role(dossier.handling_office_id, StaffRole.ADVISER, StaffRole.REVIEWER)
+        and getattr(dossier, "closed_at", None) is None
+    )
+
+
+def may_view_request_list(actor: Actor, dossier: Dossier) -> bool:
+    """Open a dossier's stukkenlijst editing screen: staff of the handling office (read-only unless
+    ``may_edit_requests``)."""
+    return side(actor, dossier) == Side.HANDLING
+
+
+def get_request_list_dossier(db: Session, actor: Actor, dossier_id: int, *, edit: bool = True) -> Dossier:
+    """A dossier whose stukkenlijst ``actor`` may edit (or, ``edit=False``, view on the editing screen); NotFound
+    (audited) otherwise, as if missing."""
+    dossier = get_dossier(db, actor, dossier_id)
+    if not (may_edit_requests if edit else may_view_request_list)(actor, dossier):
+        raise denied(db, actor, "dossier", dossier_id, need="edit_requests" if edit else "view_requests")
+    return dossier
+
+
+def client_delivers(delivered_by: str) -> bool:
+    """Whether the client delivers an item (and so sees it, and may be asked for it in an upload request): never the
+    lender's ("maatschappij") nor the adviser's.
+
+    >>> [client_delivers(d) for d in DeliveredBy]
+    [True, False, False]
+    """
+    return delivered_by == DeliveredBy.CLIENT
+
