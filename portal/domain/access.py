@@ -793,3 +793,36 @@ def client_delivers(delivered_by: str) -> bool:
     """
     return delivered_by == DeliveredBy.CLIENT
 
+
+# -- issue 12: publishing, phases, activity --
+
+
+def may_publish(actor: Actor, dossier: Dossier) -> bool:
+    """Upload office documents, publish or unpublish them, add milestones and publish them: an adviser or reviewer of
+    the handling office (the intermediary only reads what was published; an office admin manages settings).
+
+    >>> d = Dossier(handling_office_id=1, intermediary_office_id=2)
+    >>> def staff(office, role):
+    ...     return Actor(9, "s@x.nl", "S", UserKind.STAFF, memberships=(Membership(office, role),))
+    >>> [may_publish(a, d) for a in (staff(1, StaffRole.ADVISER), staff(1, StaffRole.OFFICE_ADMIN), staff(2, StaffRole.ADVISER))]
+    [True, False, False]
+    """
+    return side(actor, dossier) == Side.HANDLING and actor.has_role(dossier.handling_office_id, StaffRole.ADVISER, StaffRole.REVIEWER)
+
+
+def may_move_phase(actor: Actor, dossier: Dossier) -> bool:
+    """Move a dossier to another phase and edit its phase data: the same people who publish for it."""
+    return may_publish(actor, dossier)
+
+
+def may_read_activity(actor: Actor, dossier: Dossier) -> bool:
+    """Read (and export) a dossier's activity from the audit log: staff of the handling office, any role."""
+    return side(actor, dossier) == Side.HANDLING
+
+
+def get_dossier_for(db: Session, actor: Actor, dossier_id: int, rule) -> Dossier:
+    """A dossier ``actor`` sees and ``rule(actor, dossier)`` allows; NotFound (audited) otherwise, as if missing."""
+    dossier = get_dossier(db, actor, dossier_id)
+    if not rule(actor, dossier):
+        raise denied(db, actor, "dossier", dossier_id, need=rule.__name__)
+    return dossier

@@ -285,6 +285,7 @@ class MilestoneItem:
     description: str
     occurred_at: datetime
     is_public: bool
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,13 @@ class DossierView:
     documents: list[DocItem]
     correspondence: list[DocItem]
     delivered: list[DocItem]
+    # the selected phase's documents (rente-aanbod, algemene voorwaarden, bindend aanbod) the actor may open
+    phase_documents: list[DocItem] = field(default_factory=list)
+    # staff of the handling office: what they may do here (access.may_publish...), and the raw phase data to edit
+    can_publish: bool = False
+    can_move_phase: bool = False
+    can_read_activity: bool = False
+    phase_values: dict = field(default_factory=dict)
 
 
 # the fields each phase screen shows, in order: (key in Dossier.details[phase], kind)
@@ -326,8 +334,8 @@ PHASE_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("loan_amount", "money"), ("lender", "text"), ("product", "text"), ("nhg", "bool"), ("submitted_on", "date"),
     ],
     "r_aanbod": [
-        ("lender", "text"), ("loan_amount", "money"), ("interest_rate", "percent"), ("fixed_period_years", "years"),
-        ("offer_date", "date"), ("valid_until", "date"), ("conditions", "text"),
+        ("lender", "text"), ("loan_amount", "money"), ("interest_rate", "percent"), ("term_months", "term"),
+        ("fixed_period_years", "years"), ("offer_date", "date"), ("valid_until", "date"), ("conditions", "text"),
     ],
     "h_aanbod": [
         ("lender", "text"), ("loan_amount", "money"), ("interest_rate", "percent"), ("fixed_period_years", "years"),
@@ -346,6 +354,15 @@ def _details(dossier: Dossier, phase: str) -> list[Detail]:
     if fields is None:
         return [Detail(f"detail.{k}", "text", v) for k, v in data.items() if v not in (None, "")]
     return [Detail(f"detail.{key}", kind, data[key]) for key, kind in fields if data.get(key) not in (None, "")]
+
+
+PHASE_DOCUMENT_KEYS = ("rate_offer_document_id", "conditions_document_id", "binding_offer_document_id")
+
+
+def _phase_document_ids(dossier: Dossier, phase: str) -> list[int]:
+    """The documents the office attached to a phase (the rente-aanbod and algemene voorwaarden, the bindend aanbod)."""
+    data = (dossier.details or {}).get(phase) or {}
+    return [data[k] for k in PHASE_DOCUMENT_KEYS if access.is_row_id(data.get(k))]
 
 
 def _doc(d: Document, lender_items: set[int]) -> DocItem:
@@ -395,6 +412,9 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
             DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by == DeliveredBy.LENDER)).all())
         ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id, access.milestone_filter(actor))
         milestones = db.exec(ms_stmt.order_by(Milestone.occurred_at.desc(), Milestone.id.desc())).all()
+        by_id = {d.id: d for d in docs}  # the phase's documents only as far as the actor may open them
+        phase_docs = [_doc(by_id[i], lender_items) for i in _phase_document_ids(dossier, selected) if i in by_id]
+        publish, move = access.may_publish(actor, dossier), access.may_move_phase(actor, dossier)
 
         audit.record(db, "dossier.view", user_id=actor.user_id, object_type="dossier", object_id=dossier.id, ip=actor.ip)
         return DossierView(
@@ -418,10 +438,15 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
             counts=request_counts(db, [dossier.id], actor).get(dossier.id, Counts()),
             requests={k: v for k, v in grouped.items() if v},
             completed=completed,
-            milestones=[MilestoneItem(m.title, m.description, m.occurred_at, m.is_public) for m in milestones],
+            milestones=[MilestoneItem(m.title, m.description, m.occurred_at, m.is_public, m.id) for m in milestones],
             documents=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.DOCUMENT],
             correspondence=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.CORRESPONDENCE],
             delivered=[_doc(d, lender_items) for d in docs if d.kind == DocumentKind.DELIVERED],
+            phase_documents=phase_docs,
+            can_publish=publish,
+            can_move_phase=move,
+            can_read_activity=access.may_read_activity(actor, dossier),
+            phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
         )
 
 
