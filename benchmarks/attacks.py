@@ -79,7 +79,7 @@ def tab_token_and_log(server) -> None:
             page.close()
             return token
 
-        def replay(token, context=None) -> list[str]:
+        def replay(token, context=None) -> str:
             context = context or browser.new_context(locale="nl-NL")
             context.add_init_script(f"sessionStorage.setItem('token', {json.dumps(token)})")
             frames: list[str] = []
