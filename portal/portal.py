@@ -30,6 +30,8 @@ from portal.ui.pages.public.auth_pages import (
     reset_page,
 )
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
+from portal.ui.pages.staff.clients import ClientsState, clients_page
+from portal.ui.pages.staff.dossier_edit import DossierEditState, dossier_edit_page
 from portal.ui.pages.staff.questionnaires import DefinitionsState, questionnaires_page
 from portal.ui.pages.staff.catalogue import CatalogueState, catalogue_page
 from portal.ui.pages.staff.stukkenlijst import StukkenlijstState, stukkenlijst_page
@@ -98,6 +100,9 @@ app.add_page(email_confirm_page, route="/e-mailadres-bevestigen", title=tab_titl
 app.add_page(office_dossiers_page, route="/kantoor", title=tab_title("nav.office_dossiers"), on_load=OfficeDossiersState.on_load)
 app.add_page(client_dossier_page, route="/dossiers/[dossier]", title=tab_title("title.dossier"), on_load=DossierState.on_load)
 app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title=tab_title("title.dossier"), on_load=DossierState.on_load)
+app.add_page(clients_page, route="/kantoor/klanten", title=tab_title("client.title"), on_load=ClientsState.on_load)
+app.add_page(dossier_edit_page, route="/kantoor/dossiers/nieuw", title=tab_title("dossier_edit.title_new"), on_load=DossierEditState.on_load)
+app.add_page(dossier_edit_page, route="/kantoor/dossiers/[dossier]/bewerken", title=tab_title("dossier_edit.title_edit"), on_load=DossierEditState.on_load)
 app.add_page(client_upload_page, route="/acties/[action]", title=tab_title("action.kind.upload_request"), on_load=UploadState.on_load)
 app.add_page(client_upload_page, route="/aanleveren/[item]", title=tab_title("request.deliver"), on_load=UploadState.on_load)
 app.add_page(staff_upload_page, route="/kantoor/aanleveren/[item]", title=tab_title("request.deliver"), on_load=UploadState.on_load)

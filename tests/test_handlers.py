@@ -88,6 +88,8 @@ STATE_ROLES = {
     "AccountsState": "any",
     # the join link of an invitation: a client's; on_load first remembers a link followed signed out
     "JoinState": "any",
+    "ClientsState": UserKind.STAFF,  # the office's clients (access.may_manage_clients)
+    "DossierEditState": UserKind.STAFF,  # new dossier, edit, close/reopen; the intermediary's "Zichtbaar voor klant"
     # issue 12, stukkenlijst: staff handlers; "any" so Bob and Ivo (staff) are called too, with a dossier they may
     # not edit in the URL, and with catalogue types of an office they do not administer
     "CatalogueState": "any",
@@ -97,7 +99,7 @@ STATE_ROLES = {
 MESSAGE_LISTS = {"DefinitionsState.problems"}
 # lists of the caller's own settings, never another's (still searched for others' data): the offices an
 # office admin administers on Mijn gegevens, from access.administered_offices
-OWN_LISTS = {"ProfileState.offices"}
+OWN_LISTS = {"ProfileState.offices", "DossierEditState.advisers"}  # advisers: the staff of the caller's own office
 # fields that carry the request itself (router data) rather than anything a handler produced
 ROUTER_FIELDS = {"router_data", "rx_router_session", "rx_router_headers", "rx_router_page", "rx_router_url",
                  "rx_router_route_id", "_reflex_internal_links", "is_hydrated"}

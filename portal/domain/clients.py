@@ -31,7 +31,7 @@ from portal.domain.validators import clean_email, clean_phone
 NAME_MAX = 200
 SEARCH_MAX = 80
 FOUND_MAX = 8  # existing clients offered while typing
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 LANGUAGES = ("nl", "en")
 
 
@@ -60,9 +60,21 @@ class ClientRow:
     contact_name: str
 
 
-def _row(c: Client) -> ClientRow:
-    return ClientRow(id=c.id, kind=c.kind, name=c.name, email=c.email, phone=c.phone, language=c.language,
+def _row(c: Client, login_email: str = "") -> ClientRow:
+    return ClientRow(id=c.id, kind=c.kind, name=c.name, email=c.email or login_email, phone=c.phone, language=c.language,
                      kvk_number=c.kvk_number, contact_name=c.contact_name)
+
+
+def _rows(db: Session, found: list[Client]) -> list[ClientRow]:
+    """Rows; a client without its own e-mail address (made before clients had one) shows its main login's."""
+    missing = [c.id for c in found if not c.email]
+    logins = dict(db.exec(
+        select(ClientMember.client_id, User.email).join(User, User.id == ClientMember.user_id)
+        .where(ClientMember.client_id.in_(missing), ClientMember.is_primary == True,  # noqa: E712 - SQL
+               ClientMember.awaiting_consent == False)  # noqa: E712 - SQL
+        .order_by(ClientMember.client_id, User.id.desc())
+    ).all()) if missing else {}
+    return [_row(c, logins.get(c.id, "")) for c in found]
 
 
 def clean_kvk(value: str) -> str:
@@ -151,7 +163,15 @@ def list_clients(actor: Actor, search: str = "") -> list[ClientRow]:
     """The office's clients (at most ``PAGE_SIZE``), those matching ``search`` (name, e-mail, KvK) when given."""
     with session_scope() as db:
         office = client_office(db, actor)
-        return [_row(c) for c in db.exec(_matching(office.id, search).limit(PAGE_SIZE)).all()]
+        return _rows(db, list(db.exec(_matching(office.id, search).limit(PAGE_SIZE)).all()))
+
+
+def count_clients(actor: Actor, search: str = "") -> int:
+    """How many of the office's clients match ``search`` (all of them without one)."""
+    with session_scope() as db:
+        office = client_office(db, actor)
+        matching = _matching(office.id, search).order_by(None).subquery()
+        return db.exec(select(func.count()).select_from(matching)).one()
 
 
 def find_clients(actor: Actor, *, name: str = "", email: str = "", kvk_number: str = "") -> list[ClientRow]:
@@ -173,7 +193,7 @@ def find_clients(actor: Actor, *, name: str = "", email: str = "", kvk_number: s
             return []
         rows = db.exec(select(Client).where(access.office_client_filter(office.id), or_(*conditions))
                        .order_by(func.lower(Client.name), Client.id).limit(FOUND_MAX)).all()
-        return [_row(c) for c in rows]
+        return _rows(db, list(rows))
 
 
 def get_client(actor: Actor, client_id: int) -> ClientRow:
@@ -181,7 +201,7 @@ def get_client(actor: Actor, client_id: int) -> ClientRow:
         office = client_office(db, actor) if actor.is_staff else None
         if office is None:
             raise NotFound()
-        return _row(access.get_office_client(db, actor, office, client_id))
+        return _rows(db, [access.get_office_client(db, actor, office, client_id)])[0]
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -42,11 +42,12 @@ from portal.db.models import (
 )
 from portal.domain import access, audit
 from portal.domain.actor import Actor
-from portal.domain.clients import ClientForm, ClientRow, _row as client_row, create_client_in
+from portal.domain.clients import ClientForm, ClientRow, _rows as client_rows, create_client_in
 from portal.domain.dossiers import search_key
 from portal.domain.errors import InvalidInput, NotFound
 from portal.domain.phases import phases_of
 
+TYPES = tuple(t.value for t in DossierType)  # in the order the form offers them
 PREFIXES = {DossierType.MORTGAGE: "HYP", DossierType.NOTARIAL_DEED: "NOT", DossierType.INCOME_STATEMENT: "INK"}
 REFERENCE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")
 TITLE_MAX = 200
@@ -184,7 +185,7 @@ def edit_dossier_form(actor: Actor, dossier_id: int) -> FormData:
             advisers=_advisers(db, office.id) if can_edit else [],
             intermediaries=_known_intermediaries(db, office.id) if can_edit else [],
             references={}, dossier_id=dossier.id, type=dossier.type, reference=dossier.reference, title=dossier.title,
-            clients=[client_row(c) for c in _clients_of(db, dossier.id)] if can_edit else [],
+            clients=client_rows(db, _clients_of(db, dossier.id)) if can_edit else [],
             adviser_user_id=dossier.adviser_user_id, lender=dossier.lender,
             intermediary_office_id=dossier.intermediary_office_id,
             intermediary_name=intermediary.name if intermediary else "",
@@ -365,3 +366,13 @@ __all__ = [
     "following_reference", "new_dossier_form", "next_reference", "reference_prefix", "reopen_dossier",
     "set_client_visibility", "update_dossier",
 ]
+
+
+def may_create(actor: Actor) -> bool:
+    """Whether ``actor`` opens dossiers somewhere (the office list shows "Nieuw dossier" then)."""
+    try:
+        with session_scope() as db:
+            _handling_office(db, actor)
+        return True
+    except NotFound:
+        return False

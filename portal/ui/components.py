@@ -19,6 +19,7 @@ CLIENT_NAV = [
 ]
 STAFF_NAV = [
     ("kantoor", "/kantoor", "folders", "nav.office_dossiers"),
+    ("klanten", "/kantoor/klanten", "contact", "nav.clients"),
     ("taken", "/kantoor/taken", "inbox", "nav.tasks"),
     ("vragenlijsten", "/kantoor/vragenlijsten", "clipboard-list", "questionnaire.list"),
     ("profiel", "/mijn-gegevens", "user-round", "nav.profile"),

@@ -232,3 +232,17 @@ def test_edit_a_client_keeps_its_kind_and_refuses_duplicates(personas):
 
     page = dossiers.list_office_dossiers(bob, dossiers.OfficeQuery(search="jong-bakker"))
     assert [r.reference for r in page.rows] == ["HYP-ALICE"]
+
+
+def test_the_list_counts_what_matches(personas):
+    bob = personas.actor("bob")
+    assert clients.count_clients(bob) == 3 and clients.count_clients(bob, "jong") == 1
+    assert clients.count_clients(personas.actor("dave")) == 0
+    with pytest.raises(NotFound):
+        clients.count_clients(personas.actor("alice"))
+
+
+def test_a_client_without_its_own_address_shows_its_logins(personas):
+    rows = {c.name: c for c in clients.list_clients(personas.actor("bob"))}
+    assert rows["Alice de Jong"].email == "alice@example.nl"
+    assert rows["Bakkerij Jansen B.V."].email == "info@bakkerijjansen.nl"

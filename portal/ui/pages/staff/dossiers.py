@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.domain import dossiers, home
+from portal.domain import dossier_admin, dossiers, home
 from portal.domain.dossiers import OfficeQuery, Sort, Tab
 from portal.ui.components import loading, page_title, shell, t
 from portal.ui.state import AppState, guarded
@@ -39,6 +39,8 @@ class OfficeDossiersState(AppState):
     total: int = 0
     lenders: list[str] = []
     rows: list[RowVM] = []
+    closed: bool = False  # Afgesloten instead of Lopend
+    can_create: bool = False  # "Nieuw dossier" (dossier_admin.may_create)
 
     def _query(self) -> OfficeQuery:
         return OfficeQuery(
@@ -47,6 +49,7 @@ class OfficeDossiersState(AppState):
             search=self.search,
             sort=Sort(self.sort) if self.sort in Sort._value2member_map_ else Sort.RECENT,
             page=self.page,
+            closed=self.closed,
         )
 
     def _reload(self, actor) -> None:
@@ -77,6 +80,13 @@ class OfficeDossiersState(AppState):
     @guarded("staff")
     async def on_load(self, actor):
         self.offices = ", ".join(home.office_names(actor))
+        self.can_create = dossier_admin.may_create(actor)
+        self._reload(actor)
+
+    @rx.event
+    @guarded("staff")
+    async def set_closed(self, actor, closed: bool):
+        self.closed, self.page = bool(closed), 1
         self._reload(actor)
 
     @rx.event
@@ -191,6 +201,7 @@ def _toolbar() -> rx.Component:
             align="center",
         ),
         rx.hstack(
+            _status_filter(),
             rx.text(S.total, " ", t("office.count_suffix"), size="2", color="#4a5563", role="status"),
             rx.cond(S.search != "", rx.button(t("office.clear_search"), variant="ghost", size="1", on_click=S.clear_search)),
             align="center",
@@ -199,6 +210,19 @@ def _toolbar() -> rx.Component:
         spacing="3",
         width="100%",
     )
+
+
+def _status_filter() -> rx.Component:
+    """Lopend / Afgesloten: two toggle buttons (one pressed)."""
+    S = OfficeDossiersState
+
+    def option(label_key: str, closed: bool) -> rx.Component:
+        active = S.closed if closed else ~S.closed
+        return rx.button(t(label_key), on_click=S.set_closed(closed), variant=rx.cond(active, "solid", "soft"), size="2",
+                         aria_pressed=rx.cond(active, "true", "false"))
+
+    return rx.hstack(option("office.running", False), option("office.closed", True), spacing="2", role="group",
+                     aria_label=t("office.status_filter"))
 
 
 def _pager() -> rx.Component:
@@ -221,7 +245,13 @@ def office_dossiers_page() -> rx.Component:
     S = OfficeDossiersState
     return shell(
         "kantoor",
-        page_title(t("nav.office_dossiers")),
+        rx.flex(
+            page_title(t("nav.office_dossiers")),
+            # a button, not a link: the list's links are its dossiers (one per row)
+            rx.cond(S.can_create, rx.button(rx.icon("folder-plus", size=16, aria_hidden="true"), t("office.new_dossier"), size="3",
+                                            on_click=rx.redirect("/kantoor/dossiers/nieuw"))),
+            justify="between", align="start", gap="12px", wrap="wrap", width="100%",
+        ),
         rx.cond(
             S.loaded,
             rx.vstack(
