@@ -432,8 +432,10 @@ def _catalogue_types(db: Session, dossier: Dossier) -> list[DocumentType]:
                                                       DocumentType.active == True)).all())  # noqa: E712
 
 
-def _on_list(items: list[DocumentRequest]) -> set[str]:
-    return {r.title.strip().lower() for r in items}
+def _on_list(db: Session, dossier: Dossier) -> set[str]:
+    """The titles the standard set skips: every item's, withdrawn ones too (a withdrawn item stays withdrawn)."""
+    titles = db.exec(select(DocumentRequest.title).where(DocumentRequest.dossier_id == dossier.id)).all()
+    return {t.strip().lower() for t in titles}
 
 
 def _standard(types: list[DocumentType], dossier: Dossier, present: set[str]) -> list[DocumentType]:
@@ -463,7 +465,7 @@ def stukkenlijst(actor: Actor, dossier_id: int) -> StukkenlijstView:
                             in_open_request=r.action_id in open_actions, requestable=_requestable(r, open_actions))
                    for r in items],
             catalogue=[_type(t) for t in types],
-            standard_missing=len(_standard(types, dossier, _on_list(items))),
+            standard_missing=len(_standard(types, dossier, _on_list(db, dossier))),
             upload_requests=[OpenRequest(a.id, a.title, a.due_date, counts.get(a.id, 0)) for a in open_actions.values()],
         )
 
@@ -523,7 +525,7 @@ def add_from_catalogue(actor: Actor, dossier_id: int, type_id: int, *, deadline:
 
 def add_standard_set(actor: Actor, dossier_id: int) -> int:
     """"Standaardset toevoegen": every active type of the dossier type's standard set that is not on the list yet (by
-    either name), in one step. Returns how many were added; InvalidInput when the catalogue has no standard set."""
+    either name; a withdrawn item counts as on the list, so it is not brought back), in one step. Returns how many were added; InvalidInput when the catalogue has no standard set."""
     with session_scope() as db:
         dossier = _dossier(db, actor, dossier_id)
         types = _catalogue_types(db, dossier)
@@ -531,7 +533,7 @@ def add_standard_set(actor: Actor, dossier_id: int) -> int:
             raise InvalidInput("stukkenlijst.no_standard_set")
         lang = dossier_language(db, dossier)
         added = [_new_item(db, dossier, _catalogue_values(t, lang), None)
-                 for t in _standard(types, dossier, _on_list(_items(db, dossier)))]
+                 for t in _standard(types, dossier, _on_list(db, dossier))]
         audit.record(db, "request.standard_set_added", user_id=actor.user_id, object_type="dossier", object_id=dossier.id,
                      ip=actor.ip, count=len(added))
         return len(added)

@@ -154,6 +154,16 @@ def test_standard_set_adds_the_dossier_types_set_once_and_the_client_sees_the_cl
     assert [e.detail["count"] for e in audits("request.standard_set_added")] == [added, 0]
 
 
+def test_the_standard_set_does_not_bring_a_withdrawn_item_back(personas, catalogue):
+    bob, dossier = personas.actor("bob"), personas.dossier_id("HYP-JANSEN")
+    sl.add_standard_set(bob, dossier)
+    jaaropgaaf = next(i.id for i in sl.stukkenlijst(bob, dossier).items if i.title == "Jaaropgaaf")
+    sl.withdraw_item(bob, dossier, jaaropgaaf)
+    assert sl.stukkenlijst(bob, dossier).standard_missing == 0
+    assert sl.add_standard_set(bob, dossier) == 0
+    assert "Jaaropgaaf" not in {i.title for i in sl.stukkenlijst(bob, dossier).items}
+
+
 def test_an_item_already_on_the_list_is_skipped_by_either_name(personas, catalogue):
     bob, dossier = personas.actor("bob"), personas.dossier_id("HYP-ERIK")
     sl.add_item(bob, dossier, sl.ItemInput(title="Employer's statement", category="persoonlijk"))

@@ -198,7 +198,8 @@ S = CatalogueState
 
 def _message(text, color: str) -> rx.Component:
     return rx.cond(text != "", rx.callout(text, icon="circle-check" if color == "green" else "triangle-alert",
-                                          color_scheme=color, role="status" if color == "green" else "alert", width="100%"))
+                                          color_scheme=color, role="status" if color == "green" else "alert", width="100%",
+                                          high_contrast=True))  # Radix's soft green and red text are below 4.5:1
 
 
 def _row(r: TypeVM) -> rx.Component:

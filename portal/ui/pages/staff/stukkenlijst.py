@@ -71,11 +71,13 @@ class StukkenlijstState(AppState):
     requestable: list[OptionVM] = []
     open_requests: list[OpenRequestVM] = []
     standard_missing: int = 0
+    standard_text: str = ""
     today: str = ""
     notice: str = ""
     error: str = ""
     add_error: str = ""
     request_error: str = ""
+    request_notice: str = ""  # shown next to the form (the page's notice is far above it on a phone)
     # the edit dialog: starting values of its fields
     edit_open: bool = False
     edit_error: str = ""
@@ -113,18 +115,20 @@ class StukkenlijstState(AppState):
         self.requestable = [OptionVM(value=str(i.id), label=i.title) for i in v.items if i.requestable]
         self.open_requests = [
             OpenRequestVM(title=r.title, meta=" · ".join(p for p in (
-                tr["stukkenlijst.request_count"].format(count=r.items),
+                _count(tr, "stukkenlijst.request_count", r.items),
                 tr["stukkenlijst.due_on"].format(date=format_date(r.due_date, lang)) if r.due_date else "") if p))
             for r in v.upload_requests
         ]
         self.standard_missing = v.standard_missing
+        self.standard_text = (_count(tr, "stukkenlijst.standard_help", v.standard_missing) if v.standard_missing
+                              else tr["stukkenlijst.standard_complete"])
         self.today = date.today().isoformat()
 
     def _refresh(self, actor) -> None:
         self._show(actor, sl.stukkenlijst(actor, self._dossier_id()))
 
     def _clear(self) -> None:
-        self.notice, self.error, self.add_error, self.request_error = "", "", "", ""
+        self.notice, self.error, self.add_error, self.request_error, self.request_notice = "", "", "", "", ""
 
     @rx.event
     @guarded("staff")
@@ -146,7 +150,7 @@ class StukkenlijstState(AppState):
         except DomainError as exc:
             self.error = self._text(exc)
             return
-        self.notice = self.t["stukkenlijst.standard_added"].format(count=added) if added else self.t["stukkenlijst.standard_none_added"]
+        self.notice = _count(self.t, "stukkenlijst.standard_added", added) if added else self.t["stukkenlijst.standard_none_added"]
 
     @rx.event
     @guarded("staff")
@@ -238,8 +242,13 @@ class StukkenlijstState(AppState):
         except DomainError as exc:
             self.request_error = self._text(exc)
             return
-        self.notice = self.t["stukkenlijst.sent"]
+        self.request_notice = self.t["stukkenlijst.sent"]
         return rx.call_script(f"document.getElementById('{REQUEST_FORM}').reset()")
+
+
+def _count(tr: dict[str, str], msgid: str, n: int) -> str:
+    """A text with a count: the ``_one`` id for 1 ("1 document"), else the plural one ("3 documenten")."""
+    return tr[msgid + "_one"] if n == 1 else tr[msgid].format(count=n)
 
 
 def _item_input(form: dict) -> sl.ItemInput:
@@ -256,7 +265,8 @@ S = StukkenlijstState
 
 def _message(text, color: str) -> rx.Component:
     return rx.cond(text != "", rx.callout(text, icon="circle-check" if color == "green" else "triangle-alert",
-                                          color_scheme=color, role="status" if color == "green" else "alert", width="100%"))
+                                          color_scheme=color, role="status" if color == "green" else "alert", width="100%",
+                                          high_contrast=True))  # Radix's soft green and red text are below 4.5:1
 
 
 def _label(for_id: str, key: str) -> rx.Component:
@@ -351,8 +361,7 @@ def _card(title_key: str, *children, **props) -> rx.Component:
 def _standard_card() -> rx.Component:
     return _card(
         "stukkenlijst.add_standard",
-        rx.text(rx.cond(S.standard_missing > 0, t("stukkenlijst.standard_help").replace("{count}", S.standard_missing.to_string()),
-                        t("stukkenlijst.standard_complete")), size="2", color="#1f2937"),
+        rx.text(S.standard_text, size="2", color="#1f2937"),
         rx.button(rx.icon("list-plus", size=16, aria_hidden="true"), t("stukkenlijst.add_standard"), size="3",
                   on_click=S.add_standard_set, disabled=S.standard_missing == 0),
     )
@@ -396,6 +405,7 @@ def _request_card() -> rx.Component:
         "stukkenlijst.request_title",
         rx.text(t("stukkenlijst.request_help"), size="2", color="#1f2937"),
         _message(S.request_error, "red"),
+        _message(S.request_notice, "green"),
         rx.cond(
             S.requestable.length() > 0,
             rx.form(
@@ -427,7 +437,8 @@ def _request_card() -> rx.Component:
             S.open_requests.length() > 0,
             rx.vstack(
                 rx.heading(t("stukkenlijst.open_requests"), as_="h3", size="3", color="#111827"),
-                rx.el.ul(rx.foreach(S.open_requests, lambda r: rx.el.li(rx.text(r.title, weight="medium"), rx.text(r.meta, size="2", color=MUTED))),
+                rx.el.ul(rx.foreach(S.open_requests, lambda r: rx.el.li(rx.text(r.title, weight="medium"), rx.text(r.meta, size="2", color=MUTED),
+                                                                      margin_bottom="8px")),
                          class_name="plain-list"),
                 spacing="2", width="100%",
             ),
