@@ -69,6 +69,7 @@ def test_adviser_creates_a_client_and_a_mortgage_dossier_desktop_nl(make_context
     form.get_by_label("Taal", exact=True).select_option("nl")
     form.get_by_role("button", name="Klant aanmaken").click()
     expect(main(page).get_by_role("status").filter(has_text=f"Klant {name} is aangemaakt.")).to_be_visible()
+    assert_no_axe_violations(page, "Klanten, a client created")
     expect(main(page).get_by_role("listitem").filter(has_text=name)).to_contain_text(address)
 
     # a mortgage dossier for her
@@ -175,3 +176,24 @@ def _inline_journey(page: Page, portal_server: Server) -> None:
     expect(main(page).get_by_role("listitem").filter(has_text=name)).to_contain_text(address)
     assert_no_axe_violations(page, "Clients")
     screenshot(page, "office_setup_clients_phone_en")
+
+
+def test_the_intermediary_decides_whether_the_client_sees_the_dossier(make_context, portal_server: Server):
+    """Ivo (Zuidas Financieel, linked to Erik's hidden mortgage HYP-2026-0163) sees only the switch
+    "Zichtbaar voor klant" on its edit page, turns it on and off again (the demo keeps the dossier hidden)."""
+    page = new_page(make_context(viewport="desktop", lang="nl"))
+    (dossier_id,) = sql(portal_server, "SELECT id FROM dossier WHERE reference = 'HYP-2026-0163'")[0]
+    login_as(page, portal_server.base_url, "ivo@zuidasfinancieel.nl", "/kantoor")
+    open_page(page, f"{portal_server.base_url}/kantoor/dossiers/{dossier_id}/bewerken")
+    switch = page.get_by_role("switch", name="Zichtbaar voor klant")
+    expect(switch).to_have_attribute("aria-checked", "false")
+    expect(page.get_by_label("Dossiernummer")).to_have_count(0)  # the handling office's fields are not his
+    expect(main(page).get_by_role("button", name="Dossier afsluiten")).to_have_count(0)
+    switch.click()
+    expect(main(page).get_by_role("status").filter(has_text="De klant ziet dit dossier nu in het portaal.")).to_be_visible()
+    assert sql(portal_server, "SELECT visible_to_client FROM dossier WHERE id = ?", dossier_id) == [(1,)]
+    assert_no_axe_violations(page, "Zichtbaar voor klant")
+    screenshot(page, "office_setup_visibility_desktop_nl")
+    switch.click()
+    expect(main(page).get_by_role("status").filter(has_text="De klant ziet dit dossier niet meer in het portaal.")).to_be_visible()
+    assert sql(portal_server, "SELECT visible_to_client FROM dossier WHERE id = ?", dossier_id) == [(0,)]

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from .data import fresh_mortgage_client, sql
-from .helpers import Server, assert_no_axe_violations, login_as, new_page, open_page, path_re, screenshot, tile
+from .helpers import DEMO_PASSWORD, Server, assert_no_axe_violations, login_as, new_page, open_page, path_re, screenshot, tile
 
 ADDED = ["Loonstroken (3 maanden)", "Jaaropgaaf", "Bankafschriften", "Hypotheekoffertes"]  # the 4 not on the demo list
 MESSAGE = "Wilt u uw loonstroken van de laatste drie maanden en de jaaropgaaf aanleveren?"
@@ -117,3 +117,75 @@ def test_bob_fills_the_stukkenlijst_and_the_client_sees_the_upload_request(make_
     expect(client.get_by_role("main").get_by_text("Jaaropgaaf", exact=True)).to_be_visible()
     for hidden in ("Bankafschriften", "Hypotheekoffertes"):  # withdrawn; the adviser's
         expect(client.get_by_role("main").get_by_text(hidden, exact=True)).to_have_count(0)
+
+
+def _english_adviser(server: Server, email_address: str) -> None:
+    """An adviser of Bob's office who reads English (a staff login of this test's own)."""
+    server.run_python(
+        f"""
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import Office, StaffMembership, StaffRole, User, UserKind
+        from portal.domain.auth import hash_password
+        with session_scope() as db:
+            office = db.exec(select(Office).where(Office.name == "Amstel Hypotheekadvies")).one()
+            user = User(email={email_address!r}, full_name="Emma Clarke", kind=UserKind.STAFF, language="en",
+                        password_hash=hash_password({DEMO_PASSWORD!r}))
+            db.add(user); db.flush()
+            db.add(StaffMembership(user_id=user.id, office_id=office.id, role=StaffRole.ADVISER))
+        """
+    )
+
+
+def test_in_english_for_an_english_client(make_context, portal_server: Server):
+    """An English-speaking adviser fills the list of an English-speaking client: the screens are in English, the items
+    taken from the catalogue carry their English names, and the client reads the request in English."""
+    base_url = portal_server.base_url
+    suffix = uuid.uuid4().hex[:6]
+    fresh = fresh_mortgage_client(portal_server, f"stukken-en-{suffix}@example.nl", "Grace Evans", language="en")
+    adviser = f"emma-{suffix}@amstelhypotheek.nl"
+    _english_adviser(portal_server, adviser)
+    portal_server.run_python(  # the catalogue as Olga's first opening fills it (another test may have done so)
+        """
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import Office
+        from portal.domain.stukkenlijst import default_catalogue
+        with session_scope() as db:
+            office = db.exec(select(Office).where(Office.name == "Amstel Hypotheekadvies")).one().id
+        default_catalogue(office)
+        """
+    )
+
+    staff = new_page(make_context(viewport="desktop", lang="en"))
+    login_as(staff, base_url, adviser, "/kantoor", lang="en")
+    open_page(staff, f"{base_url}/kantoor/documenttypen")
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Document types")
+    expect(staff.get_by_text("Only an administrator of the office can add or change document types.")).to_be_visible()
+    expect(staff.get_by_role("button", name="Add document type")).to_have_count(0)
+    expect(staff.get_by_text("Copy of proof of identity", exact=True)).to_be_visible()
+    assert_no_axe_violations(staff, "catalogue, read-only, English")
+    screenshot(staff, "12b-catalogue-readonly-en-desktop")
+
+    open_page(staff, f"{base_url}/kantoor/dossiers/{fresh.dossier_id}/stukkenlijst")
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Manage document list")
+    staff.get_by_role("button", name="Add standard set").click()
+    expect(staff.get_by_role("status").filter(has_text="documents added.")).to_be_visible()
+    expect(staff.get_by_role("main").get_by_text("Payslips (3 months)", exact=True).first).to_be_visible()
+    staff.get_by_role("checkbox", name="Payslips (3 months)").click()
+    staff.get_by_label("Message to the client").fill("Could you upload your payslips of the last three months?")
+    staff.get_by_label("Deadline for delivery (optional)").fill((date.today() + timedelta(days=7)).isoformat())
+    staff.get_by_role("button", name="Send upload request").click()
+    expect(staff.get_by_role("status").filter(has_text="The upload request has been sent")).to_be_visible()
+    assert_no_axe_violations(staff, "stukkenlijst, English")
+    screenshot(staff, "12b-stukkenlijst-en-desktop")
+
+    client = new_page(make_context(viewport="phone", lang="en"))
+    login_as(client, base_url, fresh.email, "/home", lang="en")
+    open_page(client, f"{base_url}/acties")
+    client.get_by_role("link").filter(has_text="Payslips (3 months)").click()
+    expect(client.get_by_role("heading", level=1)).to_have_text("Payslips (3 months)")
+    expect(client.get_by_text("Could you upload your payslips of the last three months?")).to_be_visible()
+    expect(client.get_by_role("main").get_by_role("heading", level=2)).to_have_count(1)
+    assert_no_axe_violations(client, "client upload request, English")
+    screenshot(client, "12b-client-request-en-phone")

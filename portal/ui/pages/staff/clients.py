@@ -251,7 +251,7 @@ def client_fields(prefix: str, kind, values: dict, find=None) -> rx.Component:
     return rx.cond(kind == "company", company(), person())
 
 
-def kind_choice(kind, on_change, ident: str) -> rx.Component:
+def kind_choice(kind, on_change) -> rx.Component:
     return rx.el.fieldset(
         rx.el.legend(t("client.kind"), class_name="field-label"),
         rx.radio_group.root(
@@ -260,7 +260,7 @@ def kind_choice(kind, on_change, ident: str) -> rx.Component:
                 rx.el.label(rx.radio_group.item(value="company"), rx.text(t("client.kind.company")), class_name="choice-label"),
                 gap="20px", wrap="wrap",
             ),
-            value=kind, on_change=on_change, id=ident, size="3",
+            value=kind, on_change=on_change, size="3",  # controlled: not part of the form's data
         ),
         style={"border": "none", "padding": "0", "margin": "0"},
     )
@@ -319,7 +319,7 @@ def _form() -> rx.Component:
             rx.vstack(
                 rx.heading(rx.cond(S.mode == "new", t("client.new"), t("client.edit")), as_="h2", size="4"),
                 rx.cond(S.mode == "new", rx.text(t("client.new_help"), size="2", color=MUTED)),
-                rx.cond(S.mode == "new", kind_choice(S.kind, S.set_kind, "client-kind"),
+                rx.cond(S.mode == "new", kind_choice(S.kind, S.set_kind),
                         rx.hstack(kind_badge(S.kind == "company"), rx.text(t("client.kind_fixed"), size="2", color=MUTED), align="center", spacing="2")),
                 client_fields("", S.kind, values, find=lambda f: getattr(S, f"find_by_{f}")),
                 match_list(S.matches, S.start_edit, "client.matches_help_open"),
@@ -409,7 +409,7 @@ def clients_page() -> rx.Component:
                 S.allowed,
                 rx.vstack(
                     rx.text(S.office, color=MUTED),
-                    rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", role="status", width="100%")),
+                    rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%")),
                     rx.cond(S.mode != "", _form()),
                     rx.cond((S.mode == "") & (S.error != ""), alert(S.error, "red")),
                     _list(),

@@ -352,7 +352,7 @@ def _new_client_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(t("client.new"), as_="h3", size="3"),
-                kind_choice(S.nc_kind, S.set_nc_kind, "nc-kind"),
+                kind_choice(S.nc_kind, S.set_nc_kind),
                 client_fields("nc_", S.nc_kind, values, find=lambda f: getattr(S, f"nc_find_by_{f}")),
                 match_list(S.nc_matches, S.choose_client),
                 rx.cond(S.nc_error != "", alert(S.nc_error, "red")),
@@ -579,7 +579,7 @@ def dossier_edit_page() -> rx.Component:
                         rx.text(rx.cond(S.is_new, S.office, S.reference + " · " + S.office), color=MUTED, margin_top="-12px"),
                         spacing="1", width="100%",
                     ),
-                    rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", role="status", width="100%")),
+                    rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%")),
                     rx.cond(S.can_edit, _clients_card()),
                     rx.cond(S.can_edit, _dossier_card()),
                     rx.cond(S.can_edit & ~S.is_new, _closing_card()),
