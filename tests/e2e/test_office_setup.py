@@ -72,6 +72,15 @@ def test_adviser_creates_a_client_and_a_mortgage_dossier_desktop_nl(make_context
     assert_no_axe_violations(page, "Klanten, a client created")
     expect(main(page).get_by_role("listitem").filter(has_text=name)).to_contain_text(address)
 
+    # edit her: the kind stays, the mobile number changes
+    main(page).get_by_role("button", name=f"Bewerken — {name}").click()
+    edit = main(page).locator("form").filter(has=page.get_by_label("Naam", exact=True))
+    expect(edit.get_by_label("Naam", exact=True)).to_have_value(name)
+    edit.get_by_label("Mobiel nummer", exact=True).fill("+31 6 1111 2222")
+    edit.get_by_role("button", name="Opslaan").click()
+    expect(main(page).get_by_role("status").filter(has_text=f"De gegevens van {name} zijn opgeslagen.")).to_be_visible()
+    expect(main(page).get_by_role("listitem").filter(has_text=name)).to_contain_text("+31611112222")
+
     # a mortgage dossier for her
     page.get_by_role("navigation").get_by_role("link", name="Dossiers").click()
     expect(page).to_have_url(path_re("/kantoor"))
