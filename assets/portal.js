@@ -116,3 +116,55 @@ window.portalReveal = function (values) {
   };
   apply();
 };
+
+// Staff dossier screen: an office document (title, kind, Publiek, one PDF) goes to POST /kantoor/documenten/<dossier>
+// with a progress bar; the result is reported to the page's state through #office-upload-result.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-office-upload]") : null;
+  if (!button) return;
+  const dossierId = button.getAttribute("data-office-upload");
+  const fileInput = document.getElementById("office-doc-file");
+  const titleInput = document.getElementById("office-doc-title");
+  const file = fileInput && fileInput.files && fileInput.files[0];
+  const en = document.documentElement.lang === "en";
+  const report = (payload) => {
+    const el = document.getElementById("office-upload-result");
+    if (!el) return;
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+    setter.call(el, JSON.stringify(Object.assign({ nonce: Date.now() }, payload)));
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  if (!titleInput || !titleInput.value.trim()) { report({ errors: [en ? "Enter a title." : "Vul een titel in."] }); titleInput && titleInput.focus(); return; }
+  if (!file) { report({ errors: [en ? "Choose a PDF file." : "Kies een PDF-bestand."] }); fileInput && fileInput.focus(); return; }
+  const kind = (document.getElementById("office-doc-kind") || {}).value || "document";
+  const isPublic = !!(document.getElementById("office-doc-public") || {}).checked;
+  const box = document.getElementById("office-doc-progress");
+  const bar = document.createElement("progress");
+  bar.max = 100; bar.value = 0; bar.setAttribute("aria-label", file.name);
+  if (box) box.append(bar);
+  button.disabled = true;
+  const result = await new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/kantoor/documenten/" + encodeURIComponent(dossierId));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "document.pdf"));
+    xhr.setRequestHeader("X-Document-Title", encodeURIComponent(titleInput.value.trim()));
+    xhr.setRequestHeader("X-Document-Kind", kind);
+    xhr.setRequestHeader("X-Document-Public", isPublic ? "1" : "0");
+    xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total); };
+    xhr.onload = () => {
+      let data = {};
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
+      if (xhr.status >= 400 && !data.error) data.error = "HTTP " + xhr.status;
+      resolve(data);
+    };
+    xhr.onerror = () => resolve({ error: en ? "The connection was lost." : "De verbinding is verbroken." });
+    xhr.send(file);
+  });
+  bar.remove();
+  button.disabled = false;
+  if (!result.error) { titleInput.value = ""; fileInput.value = ""; }
+  report({ errors: result.error ? [result.error] : [] });
+});

@@ -384,12 +384,13 @@ def request_item(item: access.ItemAccess) -> RequestItem:
     )
 
 
-def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> DossierView:
+def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, audit_view: bool = True) -> DossierView:
     """The dossier screen for ``actor``: what its client sees, what the intermediary sees, or everything for the
     handling office (``access``: items, documents and milestones each through their filter).
 
     ``phase`` selects a reached phase's screen; an unknown or not yet reached phase falls back to the
-    current one. Raises NotFound for a dossier the actor may not see.
+    current one. Raises NotFound for a dossier the actor may not see. ``audit_view=False``: the screen shown again
+    right after the actor's own change there (the change itself is audited), not a new view.
     """
     with session_scope() as db:
         dossier = access.get_dossier(db, actor, dossier_id)
@@ -416,7 +417,8 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None) -> Dos
         phase_docs = [_doc(by_id[i], lender_items) for i in _phase_document_ids(dossier, selected) if i in by_id]
         publish, move = access.may_publish(actor, dossier), access.may_move_phase(actor, dossier)
 
-        audit.record(db, "dossier.view", user_id=actor.user_id, object_type="dossier", object_id=dossier.id, ip=actor.ip)
+        if audit_view:
+            audit.record(db, "dossier.view", user_id=actor.user_id, object_type="dossier", object_id=dossier.id, ip=actor.ip)
         return DossierView(
             id=dossier.id,
             reference=dossier.reference,

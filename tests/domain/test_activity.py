@@ -84,3 +84,14 @@ def test_the_csv_is_safe_for_spreadsheets_and_in_the_users_language(personas, db
 def test_every_action_label_in_both_languages():
     for label in [*activity.ACTION_LABELS.values(), activity.OTHER_ACTION]:
         assert translate("nl", label) != label and translate("en", label) != label
+
+
+def test_showing_the_screen_again_after_ones_own_change_is_no_new_view(personas, db_rows):
+    from portal.db.models import AuditEvent
+
+    ref = personas.dossier_id("HYP-ALICE")
+    before = len(db_rows(AuditEvent, action="dossier.view"))
+    dossiers.open_dossier(personas.actor("bob"), ref, audit_view=False)
+    assert len(db_rows(AuditEvent, action="dossier.view")) == before
+    dossiers.open_dossier(personas.actor("bob"), ref)
+    assert len(db_rows(AuditEvent, action="dossier.view")) == before + 1

@@ -7,14 +7,16 @@ decided by the domain (``dossiers.open_dossier``): a client sees only what is pu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import reflex as rx
 
-from portal.domain import dossiers, questionnaires
-from portal.domain.errors import NotFound
+from portal.domain import activity, dossiers, publishing, questionnaires
+from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_datetime, format_detail, format_size
 from portal.ui.components import loading, shell, t
+from portal.ui.pages.staff import dossier_manage
 from portal.ui.state import AppState, guarded
 
 STATUS_COLORS = {
@@ -66,6 +68,8 @@ class DocVM:
     has_file: bool = False
     is_pdf: bool = False
     hidden: bool = False  # staff only: not published to the client
+    publishable: bool = False  # staff who publish: an office document with a Publiek switch
+    is_public: bool = False
 
 
 @dataclass
@@ -88,6 +92,22 @@ class MilestoneVM:
     description: str = ""
     when: str = ""
     hidden: bool = False
+    id: int = 0
+    publishable: bool = False
+
+
+@dataclass
+class OptionVM:
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class ActivityVM:
+    when: str = ""
+    who: str = ""
+    action: str = ""
+    what: str = ""
 
 
 class DossierState(AppState):
@@ -111,16 +131,35 @@ class DossierState(AppState):
     questionnaires: list[QuestionnaireRowVM] = []
     viewer_url: str = ""
     viewer_title: str = ""
+    phase_documents: list[DocVM] = []
+    # staff of the handling office (the domain's flags): publishing, phases, activity (portal/ui/pages/staff/dossier_manage.py)
+    dossier_id: int = 0
+    dossier_type: str = ""
+    can_publish: bool = False
+    can_move_phase: bool = False
+    can_read_activity: bool = False
+    selected_phase: str = ""
+    prev_phase_label: str = ""
+    next_phase_label: str = ""
+    office_docs: list[OptionVM] = []
+    pv: dict[str, str] = {}  # the selected phase's data as the editor shows it
+    manage_message: str = ""
+    manage_error: str = ""
+    activity_rows: list[ActivityVM] = []
+    activity_page: int = 1
+    activity_pages: int = 1
     _id: int = 0
 
     @rx.event
     @guarded("route")
     async def on_load(self, actor):
         self.loaded, self.missing, self.viewer_url = False, False, ""
+        self.manage_message, self.manage_error, self.activity_page = "", "", 1
         self._id = self._url_id()
         phase = self.router.url.query_parameters.get("fase")
         try:
             self._fill(dossiers.open_dossier(actor, self._id, phase))
+            self._load_activity(actor)
             prefix = "/kantoor/vragenlijst/" if actor.is_staff else "/vragenlijst/"
             self.questionnaires = [
                 QuestionnaireRowVM(title=title, status=self.t[f"questionnaire.status.{status}"], href=f"{prefix}{rid}", done=status == "completed")
@@ -152,10 +191,108 @@ class DossierState(AppState):
     async def close_viewer(self, actor):
         self.viewer_url, self.viewer_title = "", ""
 
+    # -- staff: publishing, phases, activity (the domain decides who may; NotFound for anyone else) ----
+    def _act(self, actor, do, done_key: str = "manage.saved") -> None:
+        self.manage_message, self.manage_error = "", ""
+        try:
+            do()
+            self.manage_message = self.t[done_key]
+        except NotFound:
+            self.missing = True
+            return
+        except DomainError as err:
+            self.manage_error = self.t[err.msgid].format(**err.params) if err.msgid in self.t else self.t["error.generic"]
+        try:
+            self._fill(dossiers.open_dossier(actor, self._id, self.selected_phase or None, audit_view=False))
+            self._load_activity(actor)
+        except NotFound:
+            self.missing = True
+
+    def _load_activity(self, actor) -> None:
+        if not self.can_read_activity:
+            self.activity_rows = []
+            return
+        page = activity.list_activity(actor, self._id, self.activity_page)
+        t, lang = self.t, self.lang
+        self.activity_page, self.activity_pages = page.page, page.pages
+        self.activity_rows = [
+            ActivityVM(when=format_datetime(r.at, lang), who=r.who or t["activity.system"],
+                       action=t[r.label_id], what=r.what)
+            for r in page.rows
+        ]
+
+    @rx.event
+    @guarded("staff")
+    async def set_document_public(self, actor, document_id: int, public: bool):
+        if document_id not in {d.id for d in [*self.documents, *self.correspondence] if d.publishable}:
+            return  # only what this page shows (the domain checks again)
+        done = "manage.published" if public else "manage.unpublished"
+        self._act(actor, lambda: publishing.set_document_public(actor, document_id, bool(public)), done)
+
+    @rx.event
+    @guarded("staff")
+    async def set_milestone_public(self, actor, milestone_id: int, public: bool):
+        if milestone_id not in {m.id for m in self.milestones if m.publishable}:
+            return  # only what this page shows (the domain checks again)
+        done = "manage.published" if public else "manage.unpublished"
+        self._act(actor, lambda: publishing.set_milestone_public(actor, milestone_id, bool(public)), done)
+
+    @rx.event
+    @guarded("staff")
+    async def add_milestone(self, actor, form: dict):
+        f = form if isinstance(form, dict) else {}
+        self._act(actor, lambda: publishing.add_milestone(
+            actor, self._id, str(f.get("title", ""))[:300], str(f.get("date", ""))[:20], str(f.get("description", ""))[:3000],
+            public=f.get("public") in ("on", True, "true")), "manage.milestone_added")
+
+    @rx.event
+    @guarded("staff")
+    async def add_standard_milestone(self, actor, key: str):
+        self._act(actor, lambda: publishing.add_standard_milestone(actor, self._id, str(key)[:40]), "manage.milestone_added")
+
+    @rx.event
+    @guarded("staff")
+    async def move_phase(self, actor, step: int):
+        self.selected_phase = ""
+        current = self.phases and next((p.key for p in self.phases if p.current), "")
+        self._act(actor, lambda: publishing.move_phase(actor, self._id, 1 if step > 0 else -1, current or ""), "manage.phase_moved")
+
+    @rx.event
+    @guarded("staff")
+    async def save_phase(self, actor, form: dict):
+        f = {str(k)[:40]: str(v)[:300] for k, v in (form if isinstance(form, dict) else {}).items()}
+        self._act(actor, lambda: publishing.update_phase_details(actor, self._id, self.selected_phase, f))
+
+    @rx.event
+    @guarded("staff")
+    async def document_uploaded(self, actor, payload: str):
+        """The page's script reports a finished office upload: {"errors": [...]} (assets/portal.js)."""
+        try:
+            data = json.loads(payload) if isinstance(payload, str) and len(payload) < 5000 else {}
+        except ValueError:
+            data = {}
+        errors = [str(e)[:300] for e in data.get("errors", [])][:5] if isinstance(data, dict) and isinstance(data.get("errors"), list) else []
+
+        def report():
+            if errors:
+                raise DomainError("manage.upload_failed", details=" ".join(errors))
+
+        self._act(actor, report, "manage.uploaded")
+
+    @rx.event
+    @guarded("staff")
+    async def activity_go(self, actor, page: int):
+        self.activity_page = int(page) if isinstance(page, int) else 1
+        try:
+            self._load_activity(actor)
+        except NotFound:
+            self.missing = True
+
     # -- view model ----------------------------------------------------------------------------
     def _fill(self, v: dossiers.DossierView) -> None:
         t, lang = self.t, self.lang
         self.is_staff_view = self.user_kind == "staff"
+        self.can_publish = v.can_publish  # the rows below show a Publiek switch for it
         self.reference, self.title, self.visible_to_client = v.reference, v.title, v.visible_to_client
         parts = [t[v.type_label_id], v.reference, v.office_name]
         if v.lender:
@@ -175,18 +312,43 @@ class DossierState(AppState):
             for p in v.phases
         ]
         self.phase_title = t[f"phase.{v.type}.{v.selected_phase}"]
-        self.details = [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=format_detail(d.kind, d.value, lang, t)) for d in v.details]
+        self.details = [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=self._detail(d)) for d in v.details]
         self.groups = [
             GroupVM(label=t[f"category.{cat}"], group_items=[self._item(i) for i in items]) for cat, items in v.requests.items()
         ]
         self.completed = [self._item(i) for i in v.completed]
         self.milestones = [
-            MilestoneVM(title=m.title, description=m.description, when=format_date(m.occurred_at, lang), hidden=not m.is_public)
+            MilestoneVM(title=m.title, description=m.description, when=format_date(m.occurred_at, lang), hidden=not m.is_public,
+                        id=m.id, publishable=v.can_publish)
             for m in v.milestones
         ]
         self.documents = [self._doc(d) for d in v.documents]
         self.correspondence = [self._doc(d) for d in v.correspondence]
         self.delivered = [self._doc(d) for d in v.delivered]
+        self._fill_manage(v)
+
+    def _fill_manage(self, v: dossiers.DossierView) -> None:
+        """What staff of the handling office need to publish and move phases (empty for anyone else)."""
+        t = self.t
+        self.phase_documents = [self._doc(d) for d in v.phase_documents]
+        self.dossier_id, self.dossier_type, self.selected_phase = v.id, v.type, v.selected_phase
+        self.can_publish, self.can_move_phase, self.can_read_activity = v.can_publish, v.can_move_phase, v.can_read_activity
+        keys = [p.key for p in v.phases]
+        at = keys.index(v.phase)
+        self.prev_phase_label = t[v.phases[at - 1].label_id] if at > 0 and v.can_move_phase else ""
+        self.next_phase_label = t[v.phases[at + 1].label_id] if at + 1 < len(keys) and v.can_move_phase else ""
+        self.office_docs = [OptionVM(value=str(d.id), label=d.title) for d in [*v.documents, *v.correspondence] if d.has_file] if v.can_move_phase else []
+        pv = {k: "" if val is None else str(val) for k, val in v.phase_values.items() if not isinstance(val, (dict, list))}
+        if v.phase_values.get("term_months"):
+            months = int(v.phase_values["term_months"])
+            pv["term_years"], pv["term_months"] = str(months // 12), str(months % 12)
+        self.pv = pv
+
+    def _detail(self, d: dossiers.Detail) -> str:
+        if d.kind == "term" and isinstance(d.value, int):  # a term (looptijd) in months: "30 jaar", "20 jaar en 6 maanden"
+            years, months = divmod(d.value, 12)
+            return self.t["unit.term" if months else "unit.years"].format(n=years, years=years, months=months)
+        return format_detail(d.kind, d.value, self.lang, self.t)
 
     def _item(self, i: dossiers.RequestItem) -> ItemVM:
         """The item's link follows the domain's flags: review it, or deliver it (the staff pages live under /kantoor)."""
@@ -206,6 +368,7 @@ class DossierState(AppState):
         return DocVM(
             id=d.id, title=d.title, meta=meta, body=d.body, has_file=d.has_file,
             is_pdf=d.content_type == "application/pdf", hidden=not d.shown_to_clients,
+            publishable=self.can_publish and d.kind in ("document", "correspondence") and d.has_file, is_public=d.is_public,
         )
 
 
@@ -342,7 +505,8 @@ def doc_row(d: DocVM) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(d.title, weight="medium", color="#111827"),
-                rx.cond(d.hidden, rx.badge(t("doc.not_public"), color_scheme="gray", high_contrast=True)),
+                rx.cond(d.publishable, public_badge(d.is_public),
+                        rx.cond(d.hidden, rx.badge(t("doc.not_public"), color_scheme="gray", high_contrast=True))),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -370,7 +534,9 @@ def doc_row(d: DocVM) -> rx.Component:
                     download=True,
                     reload_document=True,  # a file, not a page: React Router must let the browser fetch it
                 ),
+                rx.cond(d.publishable, publish_switch(d.is_public, DossierState.set_document_public(d.id, ~d.is_public), d.title)),
                 spacing="2",
+                wrap="wrap",
             ),
         ),
         align="start",
@@ -399,8 +565,12 @@ def milestones_tab() -> rx.Component:
                     rx.text(m.when, size="2", color="#4a5563"),
                     rx.hstack(
                         rx.text(m.title, weight="medium", color="#111827"),
-                        rx.cond(m.hidden, rx.badge(t("doc.not_public"), color_scheme="gray", high_contrast=True)),
+                        rx.cond(m.publishable, public_badge(~m.hidden),
+                                rx.cond(m.hidden, rx.badge(t("doc.not_public"), color_scheme="gray", high_contrast=True))),
+                        rx.cond(m.publishable, publish_switch(~m.hidden, DossierState.set_milestone_public(m.id, m.hidden), m.title)),
                         spacing="2",
+                        wrap="wrap",
+                        align="center",
                     ),
                     rx.cond(m.description != "", rx.text(m.description, size="2", color="#1f2937")),
                     class_name="timeline-item",
@@ -425,6 +595,10 @@ def phase_panel() -> rx.Component:
                 class_name="details",
             ),
             rx.text(t("dossier.no_details"), color="#4a5563"),
+        ),
+        rx.cond(
+            DossierState.phase_documents.length() > 0,
+            rx.vstack(rx.foreach(DossierState.phase_documents, doc_row), spacing="0", width="100%", margin_top="12px"),
         ),
         class_name="row-card",
         width="100%",
@@ -474,11 +648,41 @@ def viewer() -> rx.Component:
     )
 
 
+def public_badge(public) -> rx.Component:
+    """Publiek (green) or Niet publiek (orange): in words, not colour only."""
+    return rx.cond(
+        public,
+        rx.badge(rx.icon("eye", size=12, aria_hidden="true"), t("manage.public"), color_scheme="green", high_contrast=True),
+        rx.badge(rx.icon("eye-off", size=12, aria_hidden="true"), t("doc.not_public"), color_scheme="orange", high_contrast=True),
+    )
+
+
+def publish_switch(public, on_click, title) -> rx.Component:
+    """The button that publishes (or unpublishes again) one document or milestone."""
+    label = rx.cond(public, t("manage.unpublish"), t("manage.publish"))
+    return rx.button(label, variant="outline", size="2", on_click=on_click, aria_label=label + ": " + title,
+                     color_scheme=rx.cond(public, "orange", "green"))
+
+
 def _tab(value: str, key: str) -> rx.Component:
     return rx.tabs.trigger(rx.text(t(key)), value=value)
 
 
-def dossier_body(back_href: str, back_key: str) -> rx.Component:
+def dossier_body(back_href: str, back_key: str, staff: bool = False) -> rx.Component:
+    """The dossier screen; ``staff`` adds the office's own parts (publishing, phases, activity), shown only to whoever
+    the domain allows them (the client's page does not even contain them)."""
+    if staff:
+        m, S = dossier_manage, DossierState
+        header, manage = [m.header_links(S)], [m.manage_panel(S)]
+        documents = rx.vstack(m.upload_form(S), doc_list(DossierState.documents, "doc.none"), spacing="4", width="100%")
+        correspondence = doc_list(DossierState.correspondence, "doc.none_correspondence")
+        progress = rx.vstack(m.milestone_form(S), milestones_tab(), spacing="4", width="100%")
+        extra_tabs, extra_panels = [m.activity_trigger(S)], [m.activity_panel(S)]
+    else:
+        header, manage, extra_tabs, extra_panels = [], [], [], []
+        documents = doc_list(DossierState.documents, "doc.none")
+        correspondence = doc_list(DossierState.correspondence, "doc.none_correspondence")
+        progress = milestones_tab()
     return rx.cond(
         DossierState.missing,
         rx.vstack(
@@ -491,6 +695,7 @@ def dossier_body(back_href: str, back_key: str) -> rx.Component:
             rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), t(back_key), align="center", spacing="1"), href=back_href, size="2"),
             rx.heading(DossierState.title, as_="h1", size="6", color="#111827"),
             rx.text(DossierState.subtitle, size="2", color="#4a5563"),
+            *header,
             rx.cond(
                 DossierState.is_staff_view & ~DossierState.visible_to_client,
                 rx.callout(t("dossier.hidden_from_client"), icon="eye-off", color_scheme="amber", width="100%"),
@@ -498,6 +703,7 @@ def dossier_body(back_href: str, back_key: str) -> rx.Component:
             phase_bar(),
             rx.text(t("dossier.status"), ": ", DossierState.status_line, weight="medium", color="#1f2937", class_name="status-line"),
             phase_panel(),
+            *manage,
             rx.cond(DossierState.questionnaires.length() > 0, questionnaire_list()),
             rx.tabs.root(
                 rx.tabs.list(
@@ -506,13 +712,15 @@ def dossier_body(back_href: str, back_key: str) -> rx.Component:
                     _tab("documents", "tab.documents"),
                     _tab("correspondence", "tab.correspondence"),
                     _tab("delivered", "tab.delivered"),
+                    *extra_tabs,
                     class_name="tabs-list",
                 ),
                 rx.tabs.content(requests_tab(), value="requests", class_name="tab-panel"),
-                rx.tabs.content(milestones_tab(), value="progress", class_name="tab-panel"),
-                rx.tabs.content(doc_list(DossierState.documents, "doc.none"), value="documents", class_name="tab-panel"),
-                rx.tabs.content(doc_list(DossierState.correspondence, "doc.none_correspondence"), value="correspondence", class_name="tab-panel"),
+                rx.tabs.content(progress, value="progress", class_name="tab-panel"),
+                rx.tabs.content(documents, value="documents", class_name="tab-panel"),
+                rx.tabs.content(correspondence, value="correspondence", class_name="tab-panel"),
                 rx.tabs.content(doc_list(DossierState.delivered, "doc.none_delivered"), value="delivered", class_name="tab-panel"),
+                *extra_panels,
                 default_value="requests",
                 width="100%",
             ),
@@ -529,4 +737,4 @@ def client_dossier_page() -> rx.Component:
 
 
 def staff_dossier_page() -> rx.Component:
-    return shell("kantoor", rx.cond(DossierState.loaded, dossier_body("/kantoor", "nav.back_office"), loading()))
+    return shell("kantoor", rx.cond(DossierState.loaded, dossier_body("/kantoor", "nav.back_office", staff=True), loading()))
