@@ -375,7 +375,7 @@ def _list() -> rx.Component:
                 on_submit=S.submit_search, reset_on_submit=False, width="100%",
             ),
             rx.hstack(
-                rx.text(S.total, " ", t("client.count_suffix"),
+                rx.text(rx.cond(S.total == 1, t("client.count_one"), S.total.to_string() + " " + t("client.count_suffix")),
                         rx.cond(S.total > S.rows.length(), " · " + t("client.first_shown").replace("{count}", S.rows.length().to_string()), ""),
                         size="2", color=MUTED, role="status"),
                 rx.cond(S.search != "", rx.button(t("office.clear_search"), variant="ghost", size="1", on_click=S.clear_search)),
