@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from .data import fresh_mortgage_client, payload, pdf
-from .helpers import LeakWatch, Server, assert_no_axe_violations, login_as, new_page, open_page, screenshot
+from .helpers import DEMO_PASSWORD, LeakWatch, Server, assert_no_axe_violations, login_as, new_page, open_page, screenshot
 
 PUBLIC_DOC = "Renteaanbod ABN AMRO {tag}"
 HIDDEN_DOC = "Concept taxatieverzoek {tag}"
@@ -135,3 +135,45 @@ def test_office_publishes_and_the_client_sees_only_what_is_public(make_context, 
     assert_no_axe_violations(client, "client dossier after publishing")
     screenshot(client, f"publishing-client-{viewport}")
     leaks.assert_clean(client)
+
+
+def english_adviser(server: Server, email_address: str) -> None:
+    """A second adviser of Amstel Hypotheekadvies who reads the portal in English (Bob's language stays as it is)."""
+    server.run_python(
+        f"""
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import Office, StaffMembership, StaffRole, User, UserKind
+        from portal.domain.auth import hash_password
+
+        with session_scope() as db:
+            office = db.exec(select(Office).where(Office.name == "Amstel Hypotheekadvies")).one()
+            user = User(email={email_address!r}, full_name="Emma English", kind=UserKind.STAFF, language="en",
+                        password_hash=hash_password({DEMO_PASSWORD!r}))
+            db.add(user); db.flush()
+            db.add(StaffMembership(user_id=user.id, office_id=office.id, role=StaffRole.ADVISER))
+        """
+    )
+
+
+def test_the_office_parts_in_english(make_context, portal_server: Server, viewport):
+    base_url = portal_server.base_url
+    fresh = fresh_mortgage_client(portal_server, f"publish-en-{viewport}@example.nl", f"Edward Example {viewport}")
+    english_adviser(portal_server, f"emma-{viewport}@amstelhypotheek.nl")
+    page = new_page(make_context(viewport=viewport, lang="en"))
+    login_as(page, base_url, f"emma-{viewport}@amstelhypotheek.nl", "/kantoor", lang="en")
+    open_page(page, f"{base_url}/kantoor/dossiers/{fresh.dossier_id}")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("link", name="Edit")).to_be_visible()
+    expect(main.get_by_role("link", name="Manage document list")).to_be_visible()
+    expect(page.get_by_role("heading", name="Manage phase")).to_be_visible()
+    page.get_by_role("tab", name="Documents", exact=True).click()
+    expect(page.get_by_role("heading", name="Upload a document")).to_be_visible()
+    expect(page.get_by_label("Public: the client sees this")).not_to_be_checked()
+    page.get_by_role("button", name="Upload", exact=True).click()  # nothing filled in: told what is missing, in English
+    expect(page.get_by_text("The upload failed: Enter a title.")).to_be_visible()
+    expect(doc_row(page, "Renteaanbod Rabobank").get_by_text("Public", exact=True)).to_be_visible()
+    page.get_by_role("tab", name="Activity").click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Emma English · viewed the dossier")
+    assert_no_axe_violations(page, "office parts in English")
+    screenshot(page, f"publishing-staff-en-{viewport}")
