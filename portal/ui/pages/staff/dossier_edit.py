@@ -571,7 +571,8 @@ def dossier_edit_page() -> rx.Component:
             S.loaded,
             rx.cond(
                 S.missing,
-                rx.vstack(page_title(t("dossier_edit.title_edit")), rx.text(t("error.not_found"), color=MUTED),
+                rx.vstack(rx.cond(S.is_new, page_title(t("dossier_edit.title_new")), page_title(t("dossier_edit.title_edit"))),
+                          rx.text(t("error.not_found"), color=MUTED),
                           rx.link(t("dossier_edit.back_to_list"), href="/kantoor"), spacing="3"),
                 rx.vstack(
                     rx.vstack(
