@@ -324,6 +324,8 @@ class DossierView:
     can_publish: bool = False
     can_move_phase: bool = False
     can_read_activity: bool = False
+    can_edit: bool = False  # the dossier's own edit page: the handling office, or the intermediary's visibility switch
+    can_edit_requests: bool = False  # Stukkenlijst beheren
     phase_values: dict = field(default_factory=dict)
 
 
@@ -409,8 +411,9 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
 
         doc_stmt = select(Document).where(Document.dossier_id == dossier.id, access.document_filter(actor))
         docs = db.exec(doc_stmt.order_by(Document.created_at.desc(), Document.id.desc())).all()
+        # items the client does not deliver (the lender's, the adviser's): what is delivered for them stays hidden
         lender_items = set(db.exec(select(DocumentRequest.id).where(
-            DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by == DeliveredBy.LENDER)).all())
+            DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by != DeliveredBy.CLIENT)).all())
         ms_stmt = select(Milestone).where(Milestone.dossier_id == dossier.id, access.milestone_filter(actor))
         milestones = db.exec(ms_stmt.order_by(Milestone.occurred_at.desc(), Milestone.id.desc())).all()
         by_id = {d.id: d for d in docs}  # the phase's documents only as far as the actor may open them
@@ -448,6 +451,8 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
             can_publish=publish,
             can_move_phase=move,
             can_read_activity=access.may_read_activity(actor, dossier),
+            can_edit=access.may_edit_dossier(actor, dossier) or access.may_set_client_visibility(actor, dossier),
+            can_edit_requests=access.may_edit_requests(actor, dossier),
             phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
         )
 

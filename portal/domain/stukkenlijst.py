@@ -23,6 +23,7 @@ from portal.db.models import (
     Action,
     ActionKind,
     ActionStatus,
+    Client,
     ClientMember,
     DeliveredBy,
     DocumentRequest,
@@ -401,12 +402,15 @@ def _dossier(db: Session, actor: Actor, dossier_id: int, *, edit: bool = True) -
 
 
 def dossier_language(db: Session, dossier: Dossier) -> str:
-    """The language the dossier's clients read: English only when every login of every client chose it."""
-    langs = set(db.exec(
-        select(User.language).join(ClientMember, ClientMember.user_id == User.id)
-        .join(DossierParticipant, DossierParticipant.client_id == ClientMember.client_id)
-        .where(DossierParticipant.dossier_id == dossier.id, ClientMember.awaiting_consent == False)  # noqa: E712
-    ).all())
+    """The language the dossier's clients read: English only when every one of them reads English: a client's
+    logins' languages, or, for a client without a login yet, the language the office entered for it."""
+    clients = db.exec(select(Client).join(DossierParticipant, DossierParticipant.client_id == Client.id)
+                      .where(DossierParticipant.dossier_id == dossier.id)).all()
+    logins = db.exec(
+        select(ClientMember.client_id, User.language).join(User, User.id == ClientMember.user_id)
+        .where(ClientMember.client_id.in_([c.id for c in clients] or [-1]), ClientMember.awaiting_consent == False)  # noqa: E712
+    ).all()
+    langs = {lang for _, lang in logins} | {c.language for c in clients if c.id not in {cid for cid, _ in logins}}
     return "en" if langs == {"en"} else "nl"
 
 

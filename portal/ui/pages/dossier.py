@@ -49,6 +49,7 @@ class ItemVM:
     reason: str = ""
     deadline: str = ""
     lender_item: bool = False
+    source_label: str = ""  # "Via maatschappij" / "Via adviseur"
     href: str = ""  # where this item is delivered (client) or reviewed (staff); "" for none
     link_label: str = ""
 
@@ -138,6 +139,8 @@ class DossierState(AppState):
     can_publish: bool = False
     can_move_phase: bool = False
     can_read_activity: bool = False
+    can_edit: bool = False
+    can_edit_requests: bool = False
     selected_phase: str = ""
     prev_phase_label: str = ""
     next_phase_label: str = ""
@@ -333,6 +336,7 @@ class DossierState(AppState):
         self.phase_documents = [self._doc(d) for d in v.phase_documents]
         self.dossier_id, self.dossier_type, self.selected_phase = v.id, v.type, v.selected_phase
         self.can_publish, self.can_move_phase, self.can_read_activity = v.can_publish, v.can_move_phase, v.can_read_activity
+        self.can_edit, self.can_edit_requests = v.can_edit, v.can_edit_requests
         keys = [p.key for p in v.phases]
         at = keys.index(v.phase)
         self.prev_phase_label = t[v.phases[at - 1].label_id] if at > 0 and v.can_move_phase else ""
@@ -384,7 +388,9 @@ def item_fields(i: dossiers.RequestItem, t: dict[str, str], lang: str) -> dict:
         "color": color,
         "reason": i.rejection_reason if i.status == "afgekeurd" else "",
         "deadline": format_date(i.deadline, lang) if i.is_open else "",
-        "lender_item": i.delivered_by == "maatschappij",
+        # the lender's or the adviser's item: never shown to the client; staff see who delivers it
+        "lender_item": i.delivered_by != "client",
+        "source_label": t["request.adviser_item"] if i.delivered_by == "adviseur" else t["request.lender_item"],
     }
 
 
@@ -452,7 +458,7 @@ def request_item(i: ItemVM) -> rx.Component:
             i,
             rx.hstack(
                 rx.text(i.title, weight="medium", color="#111827"),
-                rx.cond(i.lender_item, rx.badge(t("request.lender_item"), color_scheme="gray", high_contrast=True)),
+                rx.cond(i.lender_item, rx.badge(i.source_label, color_scheme="gray", high_contrast=True)),
                 spacing="2",
                 wrap="wrap",
                 align="center",
