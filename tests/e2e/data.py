@@ -1,7 +1,8 @@
 """Test data for the end-to-end tests: fresh clients with a mortgage dossier, files to upload, database reads.
 
 Tests that change state (deliver, review) each make their own client with ``fresh_mortgage_client``
-(the demo mortgage's stukkenlijst, documents and milestones, handled by Bob's office), so no test
+(the demo mortgage's stukkenlijst, documents and milestones, handled by Bob's office, made by the demo's own
+``portal.demo.fresh_mortgage`` through the domain functions), so no test
 depends on another's order; questionnaire tests use ``fresh_notary_client`` (a deed at Carol's notary
 office with the intake questionnaire sent to it) and ``answer_questionnaire`` to skip pages they do not
 test. Everything is written through the app's own code in the server's environment
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
-from .helpers import DEMO_PASSWORD, Server
+from .helpers import Server
 
 ALICE_MORTGAGE = "HYP-2026-0142"
 ALICE_MORTGAGE_TITLE = "Aankoop Prinsengracht 12, Amsterdam"
@@ -92,41 +93,8 @@ def fresh_mortgage_client(server: Server, email_address: str, full_name: str, *,
     out = server.run_python(
         f"""
         import json
-        from datetime import date, timedelta
-        from sqlmodel import select
-        from portal.db.engine import session_scope
-        from portal.db.models import (Action, ActionKind, Client, ClientKind, ClientMember, DocumentRequest, DossierType,
-                                      Office, User, UserKind)
-        from portal.demo import _dossier, _mortgage_content
-        from portal.domain.auth import hash_password
-
-        name = {full_name!r}
-        with session_scope() as db:
-            office = db.exec(select(Office).where(Office.name == "Amstel Hypotheekadvies")).one()
-            bob = db.exec(select(User).where(User.email == "bob@amstelhypotheek.nl")).one()
-            user = User(email={email_address.lower()!r}, full_name=name, kind=UserKind.CLIENT, language={language!r},
-                        password_hash=hash_password({DEMO_PASSWORD!r}))
-            client = Client(kind=ClientKind.PERSON, name=name)
-            db.add(user); db.add(client); db.flush()
-            db.add(ClientMember(client_id=client.id, user_id=user.id, is_primary=True))
-            reference = f"HYP-2099-{{user.id:04d}}"
-            dossier = _dossier(db, [client], reference=reference, type=DossierType.MORTGAGE, title=f"Aankoop {{name}}",
-                               handling_office_id=office.id, adviser_user_id=bob.id, lender="Rabobank", phase="documenten")
-            _mortgage_content(db, dossier, bob)
-            dossier.details = {{**dossier.details, "aanvraag": {{**dossier.details["aanvraag"], "applicant": name}}}}
-            today = date.today()
-            id_action = Action(dossier_id=dossier.id, kind=ActionKind.UPLOAD_REQUEST, title="Kopie legitimatiebewijs",
-                               message="Een kopie van uw paspoort of identiteitskaart (voor- en achterkant).",
-                               due_date=today + timedelta(days=2))
-            pay_action = Action(dossier_id=dossier.id, kind=ActionKind.UPLOAD_REQUEST, title="Loonstroken en werkgeversverklaring",
-                                message="Uw laatste loonstrook en een recente werkgeversverklaring.", due_date=today + timedelta(days=5))
-            db.add_all([id_action, pay_action]); db.flush()
-            requests = {{r.title: r for r in db.exec(select(DocumentRequest).where(DocumentRequest.dossier_id == dossier.id)).all()}}
-            requests["Kopie legitimatiebewijs"].action_id = id_action.id
-            for title in ("Loonstrook (meest recente)", "Werkgeversverklaring"):
-                requests[title].action_id = pay_action.id
-            print(json.dumps({{"dossier_id": dossier.id, "reference": reference, "id_action": id_action.id,
-                              "pay_action": pay_action.id, "requests": {{t: r.id for t, r in requests.items()}}}}))
+        from portal.demo import fresh_mortgage
+        print(json.dumps(fresh_mortgage({email_address!r}, {full_name!r}, {language!r})))
         """
     )
     data = json.loads(out.strip().splitlines()[-1])
@@ -197,25 +165,16 @@ def fresh_notary_client(server: Server, email_address: str, full_name: str, *, l
         import json
         from sqlmodel import select
         from portal.db.engine import session_scope
-        from portal.db.models import (Client, ClientKind, ClientMember, DossierType, Office, QuestionnaireDefinition,
-                                      QuestionnaireResponse, User, UserKind)
-        from portal.demo import _dossier
+        from portal.db.models import Office, QuestionnaireDefinition, QuestionnaireResponse, User
+        from portal.demo import fresh_deed
         from portal.domain import questionnaires
-        from portal.domain.auth import _actor_for, hash_password
+        from portal.domain.auth import _actor_for
 
-        name = {full_name!r}
+        fresh = fresh_deed({email_address!r}, {full_name!r}, {language!r})
+        dossier_id, reference = fresh["dossier_id"], fresh["reference"]
         with session_scope() as db:
             office = db.exec(select(Office).where(Office.name == {NOTARY_OFFICE!r})).one()
             carol = _actor_for(db, db.exec(select(User).where(User.email == "carol@notarisvandijk.nl")).one(), None)
-            user = User(email={email_address.lower()!r}, full_name=name, kind=UserKind.CLIENT, language={language!r},
-                        password_hash=hash_password({DEMO_PASSWORD!r}))
-            client = Client(kind=ClientKind.PERSON, name=name)
-            db.add(user); db.add(client); db.flush()
-            db.add(ClientMember(client_id=client.id, user_id=user.id, is_primary=True))
-            reference = f"NOT-2099-{{user.id:04d}}"
-            dossier = _dossier(db, [client], reference=reference, type=DossierType.NOTARIAL_DEED, title=f"Leveringsakte {{name}}",
-                               handling_office_id=office.id, phase="concept_akte")
-            dossier_id = dossier.id
             definition = db.exec(select(QuestionnaireDefinition).where(QuestionnaireDefinition.office_id == office.id,
                                  QuestionnaireDefinition.key == {INTAKE_KEY!r}).order_by(QuestionnaireDefinition.version.desc())).first()
         [response_id] = questionnaires.send_questionnaire(carol, dossier_id, definition.id)
