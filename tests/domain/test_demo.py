@@ -82,3 +82,46 @@ def test_demo_files_and_dossier_screens(demo_db):
     bob = auth.login("bob@amstelhypotheek.nl", demo.DEMO_PASSWORD).actor
     page = dossiers.list_office_dossiers(bob, dossiers.OfficeQuery())
     assert page.total == 303 and page.pages == 13 and len(page.rows) == dossiers.PAGE_SIZE
+
+
+def test_demo_is_made_through_the_domain_as_the_right_people(demo_db):
+    """What the office and the clients create in the UI, the demo creates through the same domain functions, as the
+    person who would do it: the audit log says who did what (only offices, staff, logins and history are direct)."""
+    from collections import Counter
+
+    from sqlmodel import select
+
+    from portal.db.engine import session_scope
+    from portal.db.models import AuditEvent, DocumentType, Dossier, Office, User
+    from portal.domain import stukkenlijst
+    from portal.domain.deliveries import review
+
+    with session_scope() as db:
+        emails = {u.id: u.email for u in db.exec(select(User)).all()}
+        done = Counter((a.action, emails.get(a.actor_user_id, "")) for a in db.exec(select(AuditEvent)).all())
+        dossiers = db.exec(select(Dossier)).all()
+        catalogues = {o.name: len(db.exec(select(DocumentType).where(DocumentType.office_id == o.id)).all())
+                      for o in db.exec(select(Office)).all()}
+
+    bob, carol, ingrid = "bob@amstelhypotheek.nl", "carol@notarisvandijk.nl", "ingrid@inkomenscheck.nl"
+    assert done["dossier.created", bob] == 303 and done["dossier.created", carol] == 2 and done["dossier.created", ingrid] == 1
+    assert sum(n for (action, _who), n in done.items() if action == "dossier.created") == len(dossiers) == 306
+    assert done["client.created", bob] == 303 and done["client.created", carol] == 2 and done["client.created", ingrid] == 1
+    assert done["dossier.visibility", "ivo@zuidasfinancieel.nl"] == 1
+    assert done["upload_request.sent", bob] == 2 and done["upload_request.sent", ingrid] == 1
+    assert done["document.uploaded", bob] == 4 and done["document.published", bob] == 3
+    assert done["document.uploaded", carol] == 2
+    assert done["milestone.added", bob] == 4 and done["dossier.phase_moved", bob] >= 3
+    assert done["questionnaire.sent", carol] == 1
+    # the clients deliver and report "Niet aanwezig" themselves; the office reviews
+    assert done["delivery.confirmed", "alice@example.nl"] == 8 + 2
+    assert done["request.not_available", "alice@example.nl"] == 1 and done["request.not_available", "erik@example.nl"] == 1
+    assert done["delivery.confirmed", "info@bakkerijjansen.nl"] == 2
+    assert done["delivery.approved", bob] == 3 and done["delivery.rejected", bob] == 1
+    assert done["delivery.approved", carol] == 2
+    # every handling office has the standard catalogue; the intermediary has none
+    assert catalogues == {"Notariskantoor Van Dijk": len(stukkenlijst.DEFAULT_TYPES), "Amstel Hypotheekadvies": len(stukkenlijst.DEFAULT_TYPES),
+                          "InkomensCheck": len(stukkenlijst.DEFAULT_TYPES), "Zuidas Financieel": 0}
+    # Bob's task list holds Alice's deliveries waiting for review (Loonstrook, IBAN-bewijs, WOZ, Energielabel, Niet aanwezig)
+    tasks = review.task_list(auth.login(bob, demo.DEMO_PASSWORD).actor)
+    assert {t.reference for t in tasks} == {"HYP-2026-0142"} and len(tasks) == 5
