@@ -134,8 +134,9 @@ document.addEventListener("click", async (event) => {
     setter.call(el, JSON.stringify(Object.assign({ nonce: Date.now() }, payload)));
     el.dispatchEvent(new Event("input", { bubbles: true }));
   };
-  if (!titleInput || !titleInput.value.trim()) { report({ errors: [en ? "Enter a title." : "Vul een titel in."] }); titleInput && titleInput.focus(); return; }
-  if (!file) { report({ errors: [en ? "Choose a PDF file." : "Kies een PDF-bestand."] }); fileInput && fileInput.focus(); return; }
+  // what is missing is named by the page's state, in the user's language (only that language's texts reach the browser)
+  if (!titleInput || !titleInput.value.trim()) { report({ missing: "title" }); titleInput && titleInput.focus(); return; }
+  if (!file) { report({ missing: "file" }); fileInput && fileInput.focus(); return; }
   const kind = (document.getElementById("office-doc-kind") || {}).value || "document";
   const isPublic = !!(document.getElementById("office-doc-public") || {}).checked;
   const box = document.getElementById("office-doc-progress");

@@ -275,6 +275,9 @@ class DossierState(AppState):
         except ValueError:
             data = {}
         errors = [str(e)[:300] for e in data.get("errors", [])][:5] if isinstance(data, dict) and isinstance(data.get("errors"), list) else []
+        missing = data.get("missing") if isinstance(data, dict) else None
+        if missing in ("title", "file"):  # checked in the page before anything was sent
+            errors = [self.t["publish.title_required" if missing == "title" else "publish.file_required"]]
 
         def report():
             if errors:
