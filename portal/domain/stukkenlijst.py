@@ -41,7 +41,7 @@ from portal.domain import access, audit
 from portal.domain.actor import Actor
 from portal.domain.deliveries.intake import supersede_open_deliveries, touch_item
 from portal.domain.dossiers import client_names
-from portal.domain.errors import InvalidInput, NotFound
+from portal.domain.errors import InvalidInput
 from portal.domain.phases import type_label_id
 
 MAX_NAME = 200
