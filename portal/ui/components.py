@@ -200,3 +200,12 @@ def alert(message, color: str = "red") -> rx.Component:
         role="alert",
         width="100%",
     )
+
+
+def dialog_footer(submit_key: str) -> rx.Component:
+    """The bottom of a form in a dialog: Annuleren (closes it) and the submit button, on the right."""
+    return rx.hstack(
+        rx.dialog.close(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray", size="3")),
+        rx.button(t(submit_key), type="submit", size="3"),
+        justify="end", spacing="3", width="100%",
+    )

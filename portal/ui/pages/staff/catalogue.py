@@ -14,7 +14,7 @@ import reflex as rx
 
 from portal.domain import stukkenlijst as sl
 from portal.domain.errors import DomainError, NotFound
-from portal.ui.components import loading, page_title, shell, t
+from portal.ui.components import dialog_footer, loading, page_title, shell, t
 from portal.ui.state import AppState, guarded
 
 ROUTE = "/kantoor/documenttypen"
@@ -287,11 +287,7 @@ def _dialog() -> rx.Component:
                                  class_name="check-label") for key, msgid in TYPE_IDS.items()],
                         class_name="plain-fieldset",
                     ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray", size="3")),
-                        rx.button(t("stukkenlijst.save"), type="submit", size="3"),
-                        justify="end", spacing="3", width="100%",
-                    ),
+                    dialog_footer("stukkenlijst.save"),
                     spacing="3", width="100%",
                 ),
                 on_submit=S.save, reset_on_submit=False, width="100%",

@@ -129,7 +129,7 @@ class ClientsState(AppState):
 
     def _find(self, actor, field: str, value: object) -> None:
         """A field of a new client was left: offer the office's clients that look like it."""
-        if self.mode != "new":
+        if self.mode != "new" or field not in FIND_FIELDS:
             return
         setattr(self, f"_typed_{field}", str(value)[:254])
         try:
@@ -141,18 +141,9 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def find_by_name(self, actor, value: str):
-        self._find(actor, "name", value)
-
-    @rx.event
-    @guarded("staff")
-    async def find_by_email(self, actor, value: str):
-        self._find(actor, "email", value)
-
-    @rx.event
-    @guarded("staff")
-    async def find_by_kvk_number(self, actor, value: str):
-        self._find(actor, "kvk_number", value)
+    async def find(self, actor, field: str, value: str):
+        """``field`` (name, e-mail or KvK number) of a new client was left: look for look-alikes."""
+        self._find(actor, field, value)
 
     @rx.event
     @guarded("staff")
@@ -217,6 +208,9 @@ def language_select(ident: str, default) -> rx.Component:
         flex="1 1 240px",
         width="100%",
     )
+
+
+FIND_FIELDS = ("name", "email", "kvk_number")  # the fields whose look-alikes are offered while typing a new client
 
 
 def client_fields(prefix: str, kind, values: dict, find=None) -> rx.Component:
@@ -321,7 +315,7 @@ def _form() -> rx.Component:
                 rx.cond(S.mode == "new", rx.text(t("client.new_help"), size="2", color=MUTED)),
                 rx.cond(S.mode == "new", kind_choice(S.kind, S.set_kind),
                         rx.hstack(kind_badge(S.kind == "company"), rx.text(t("client.kind_fixed"), size="2", color=MUTED), align="center", spacing="2")),
-                client_fields("", S.kind, values, find=lambda f: getattr(S, f"find_by_{f}")),
+                client_fields("", S.kind, values, find=lambda f: lambda value: S.find(f, value)),
                 match_list(S.matches, S.start_edit, "client.matches_help_open"),
                 rx.cond(S.error != "", alert(S.error, "red")),
                 rx.flex(

@@ -18,7 +18,7 @@ from portal.domain.dossier_admin import DossierForm, FormData
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date
 from portal.ui.components import alert, loading, page_title, shell, t
-from portal.ui.pages.staff.clients import SELECT_STYLE, ClientVM, client_fields, client_vm, form_of, kind_choice, kind_badge, match_list
+from portal.ui.pages.staff.clients import FIND_FIELDS, SELECT_STYLE, ClientVM, client_fields, client_vm, form_of, kind_choice, kind_badge, match_list
 from portal.ui.state import AppState, guarded
 
 NEW_ROUTE = "/kantoor/dossiers/nieuw"
@@ -196,7 +196,7 @@ class DossierEditState(AppState):
             self.nc_kind, self.nc_matches = kind, []
 
     def _nc_find(self, actor, field: str, value: object) -> None:
-        if not self.new_client_open:
+        if not self.new_client_open or field not in FIND_FIELDS:
             return
         setattr(self, f"_nc_{field}", str(value)[:254])
         try:
@@ -207,18 +207,9 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def nc_find_by_name(self, actor, value: str):
-        self._nc_find(actor, "name", value)
-
-    @rx.event
-    @guarded("staff")
-    async def nc_find_by_email(self, actor, value: str):
-        self._nc_find(actor, "email", value)
-
-    @rx.event
-    @guarded("staff")
-    async def nc_find_by_kvk_number(self, actor, value: str):
-        self._nc_find(actor, "kvk_number", value)
+    async def nc_find(self, actor, field: str, value: str):
+        """``field`` (name, e-mail or KvK number) of the client made on the spot was left: look for look-alikes."""
+        self._nc_find(actor, field, value)
 
     @rx.event
     @guarded("staff")
@@ -353,7 +344,7 @@ def _new_client_form() -> rx.Component:
             rx.vstack(
                 rx.heading(t("client.new"), as_="h3", size="3"),
                 kind_choice(S.nc_kind, S.set_nc_kind),
-                client_fields("nc_", S.nc_kind, values, find=lambda f: getattr(S, f"nc_find_by_{f}")),
+                client_fields("nc_", S.nc_kind, values, find=lambda f: lambda value: S.nc_find(f, value)),
                 match_list(S.nc_matches, S.choose_client),
                 rx.cond(S.nc_error != "", alert(S.nc_error, "red")),
                 rx.flex(

@@ -17,7 +17,7 @@ import reflex as rx
 from portal.domain import stukkenlijst as sl
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date
-from portal.ui.components import loading, shell, t
+from portal.ui.components import dialog_footer, loading, shell, t
 from portal.ui.pages.dossier import STATUS_COLORS
 from portal.ui.pages.staff.catalogue import CATEGORY_IDS, DELIVERED_IDS, ROUTE as CATALOGUE_ROUTE
 from portal.ui.state import AppState, guarded
@@ -460,11 +460,7 @@ def _edit_dialog() -> rx.Component:
                                        aria_describedby="edit-due-help"),
                               rx.text(t("stukkenlijst.due_help"), size="1", color=MUTED, id="edit-due-help"),
                               spacing="1"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray", size="3")),
-                        rx.button(t("stukkenlijst.save"), type="submit", size="3"),
-                        justify="end", spacing="3", width="100%",
-                    ),
+                    dialog_footer("stukkenlijst.save"),
                     spacing="3", width="100%",
                 ),
                 on_submit=S.save_edit, reset_on_submit=False, width="100%",
