@@ -469,7 +469,12 @@ def logout(page: Page, viewport: str, lang: str = "nl") -> None:
     if viewport == "phone" and not path_re("/mijn-gegevens").match(page.url):
         page.get_by_role("navigation").get_by_role("link", name=TEXT[lang]["profile"]).click()
         expect(page).to_have_url(path_re("/mijn-gegevens"))
+    # Logging out wipes the tab's state (the app may route to /login at once) and then loads /login in
+    # full: wait for that new document (a flag set on this window is gone), or the caller's next
+    # navigation races it and is aborted.
+    page.evaluate("window.__portalBeforeLogout = true")
     page.get_by_role("button", name=TEXT[lang]["logout"]).filter(visible=True).first.click()
+    page.wait_for_function("!window.__portalBeforeLogout")
     expect(page).to_have_url(path_re("/login"))
     expect(page.get_by_role("button", name=TEXT[lang]["login"], exact=True)).to_be_visible()
 
