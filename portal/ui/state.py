@@ -139,10 +139,7 @@ class AppState(rx.State):
         actor = self._actor(allow_setup=True)
         if actor is not None:
             auth.set_language(actor, lang)
-        return rx.call_script(
-            f"document.cookie='portal_lang={lang}; path=/; max-age=31536000; samesite=lax';"
-            f"document.documentElement.lang='{lang}';"
-        )
+        return _remember_language(lang)
 
     @rx.event
     async def logout(self):
@@ -159,11 +156,21 @@ class AppState(rx.State):
         (events are not ordered, notably with Redis), so it chooses the language the same way itself.
         """
         actor = self._actor(allow_setup=True)
-        if actor is not None:
-            self.lang = actor.language if actor.language in LANGUAGES else "nl"
-        else:
+        if actor is None:
             self._initial_language()
-        return rx.call_script(f"document.documentElement.lang='{self.lang}';")
+            return rx.call_script(f"document.documentElement.lang='{self.lang}';")
+        # signed in: the profile's language, also into the cookie, so the login page after a logout speaks it
+        # (a language chosen just before leaving a page may not have reached the cookie yet)
+        self.lang = actor.language if actor.language in LANGUAGES else "nl"
+        return _remember_language(self.lang)
+
+
+def _remember_language(lang: str):
+    """The language into the cookie the public pages read, and into <html lang>."""
+    return rx.call_script(
+        f"document.cookie='portal_lang={lang}; path=/; max-age=31536000; samesite=lax';"
+        f"document.documentElement.lang='{lang}';"
+    )
 
 
 def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
