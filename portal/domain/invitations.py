@@ -239,7 +239,10 @@ def check_contact_change(db: Session, client: Client, email: str, phone: str) ->
         return
     user = _login(db, client.id)
     if user is not None and user.password_hash and user.is_active:
-        raise InvalidInput("invite.contact_locked")
+        # accepted: only the client changes them (writing down the login's own address and number is no change)
+        if email.lower() != user.email or phone not in (client.phone, user.phone):
+            raise InvalidInput("invite.contact_locked")
+        return
     if user is not None and user.erased_at is None:
         taken = db.exec(select(User.id).where(User.email == email.lower(), User.id != user.id)).first()
         if taken is not None:
