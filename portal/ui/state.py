@@ -211,7 +211,7 @@ class CoViewState(AppState):
             return await self._deny()
         base = await self.get_state(AppState)
         base.coview_name = ""
-        return rx.redirect(where, is_external=True)
+        return rx.call_script(f"window.location.assign({json.dumps(where)})")  # a full load: the other side's pages
 
 
 def reveal(values: dict[str, str]):

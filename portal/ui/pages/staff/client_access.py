@@ -4,6 +4,8 @@ confirmation). Every decision and every flag is the domain's (``portal.domain.in
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 
 import reflex as rx
@@ -142,7 +144,7 @@ class ClientAccessState(AppState):
         except DomainError as exc:
             self.error = self._text(exc)
             return
-        return rx.redirect(where, is_external=True)  # a full load: the client's pages, as the client sees them
+        return rx.call_script(f"window.location.assign({json.dumps(where)})")  # a full load: the other side's pages
 
 
 S = ClientAccessState
