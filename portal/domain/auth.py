@@ -207,6 +207,7 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allo
         idle = timedelta(minutes=settings.session_idle_minutes)
         if row.expires_at <= now or row.last_seen_at + idle <= now:
             audit.record(db, "session.expired", user_id=row.user_id, object_type="session", object_id=row.id)
+            coview.end_for_session(db, row.id, "expired")  # a co-view ends with the staff session
             db.delete(row)
             return None
         if row.ended_reason:  # ended by the office: kept until the tab learnt why (``ended_reason``)

@@ -52,7 +52,7 @@ from portal.db.models import (
 from portal.domain import access, audit, auth, coview, twofa
 from portal.domain.actor import Actor
 from portal.domain.dossiers import search_key
-from portal.domain.errors import InvalidInput
+from portal.domain.errors import InvalidInput, Throttled
 from portal.domain.passwords import hash_password
 from portal.domain.security import send_quietly, token_hash
 from portal.domain.validators import EMAIL_RE
@@ -303,8 +303,12 @@ def begin_activation(token: str, password: str) -> tuple[str, str]:
         user = db.get(User, link.user_id)
         auth.check_password_policy(password, user.email, user.full_name)
         phone = twofa.normalize_phone(user.phone)
-        db.exec(delete(TwoFactorChallenge).where(TwoFactorChallenge.user_id == user.id,
-                                                       TwoFactorChallenge.purpose == ACTIVATE))
+        earlier = db.exec(select(TwoFactorChallenge).where(TwoFactorChallenge.user_id == user.id,
+                                                          TwoFactorChallenge.purpose == ACTIVATE)).all()
+        for ch in earlier:  # a new attempt replaces the earlier one, but not faster than the SMS cooldown
+            if ch.last_sent_at is not None and now - ch.last_sent_at < twofa.SEND_COOLDOWN:
+                raise Throttled("twofa.cooldown", seconds=int((twofa.SEND_COOLDOWN - (now - ch.last_sent_at)).total_seconds()) + 1)
+            db.delete(ch)
         pending, ch = twofa._new_challenge(db, user, ACTIVATE, twofa.SMS, now, phone=phone, secret=hash_password(password))
         twofa._send_code(db, ch, user, now)
         audit.record(db, "invitation.code_sent", user_id=user.id, object_type="challenge", object_id=ch.id)

@@ -207,3 +207,14 @@ def test_erasure_after_the_retention_period_leaves_only_a_pseudonym(personas, in
         texts = repr([(e.action, e.detail) for e in db.exec(select(AuditEvent)).all()])
         assert invitee.email not in texts and "Sanne" not in texts
         assert db.exec(select(UserSession).where(UserSession.user_id == user_id)).all() == []
+
+
+def test_a_second_activation_attempt_waits_for_the_sms_cooldown(personas, invitee, db_env, sms):
+    from portal.domain.errors import Throttled
+
+    invitations.invite(personas.actor("bob"), invitee.dossier_id, invitee.client_id)
+    token = link_of(mails_to(db_env, invitee.email)[0])
+    invitations.begin_activation(token, PASSWORD)
+    with pytest.raises(Throttled):
+        invitations.begin_activation(token, PASSWORD)
+    assert sms.count(invitee.phone) == 1
