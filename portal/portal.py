@@ -106,7 +106,7 @@ app.add_page(client_dossier_page, route="/dossiers/[dossier]", title=tab_title("
 app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title=tab_title("title.dossier"), on_load=DossierState.on_load)
 app.add_page(clients_page, route="/kantoor/klanten", title=tab_title("client.title"), on_load=ClientsState.on_load)
 app.add_page(dossier_edit_page, route="/kantoor/dossiers/nieuw", title=tab_title("dossier_edit.title_new"), on_load=DossierEditState.on_load)
-app.add_page(client_access_page, route="/kantoor/dossiers/[dossier]/klanten", title=tab_title("access.title"), on_load=ClientAccessState.on_load)
+app.add_page(client_access_page, route="/kantoor/dossiers/[dossier]/klanten", title=tab_title("client_access.title"), on_load=ClientAccessState.on_load)
 app.add_page(dossier_edit_page, route="/kantoor/dossiers/[dossier]/bewerken", title=tab_title("dossier_edit.title_edit"), on_load=DossierEditState.on_load)
 app.add_page(client_upload_page, route="/acties/[action]", title=tab_title("action.kind.upload_request"), on_load=UploadState.on_load)
 app.add_page(client_upload_page, route="/aanleveren/[item]", title=tab_title("request.deliver"), on_load=UploadState.on_load)

@@ -39,7 +39,7 @@ class AuthFormState(AppState):
         elif params.get("activated") == "1":
             self.notice = self.t["activate.done"]
         elif params.get("ended") == "unlinked":
-            self.error = self.t["access.ended_unlinked"]
+            self.error = self.t["client_access.ended_unlinked"]
 
     @rx.event
     async def confirm_email(self):

@@ -64,7 +64,7 @@ class ClientAccessState(AppState):
         self.rows = [
             AccessVM(
                 id=r.client_id, name=r.name, email=r.email, phone=r.phone, status=r.status,
-                status_text=t[f"access.status.{r.status}"].format(date=format_date(r.invited_at, self.lang) if r.invited_at else ""),
+                status_text=t[f"client_access.status.{r.status}"].format(date=format_date(r.invited_at, self.lang) if r.invited_at else ""),
                 color=STATUS_COLORS.get(r.status, "gray"), can_invite=r.can_invite, invited_before=r.status in ("invited", "expired"),
                 can_edit=r.can_edit, can_coview=r.can_coview, can_unlink=r.can_unlink,
             )
@@ -102,7 +102,7 @@ class ClientAccessState(AppState):
     @guarded("staff")
     async def invite(self, actor, client_id: int):
         if self._shown(client_id):
-            self._act(actor, "access.invited", invitations.invite, client_id)
+            self._act(actor, "client_access.invited", invitations.invite, client_id)
 
     @rx.event
     @guarded("staff")
@@ -122,7 +122,7 @@ class ClientAccessState(AppState):
         form = form if isinstance(form, dict) else {}
         if not self._shown(self.editing):
             return
-        self._act(actor, "access.saved", invitations.change_contact, self.editing,
+        self._act(actor, "client_access.saved", invitations.change_contact, self.editing,
                   str(form.get("email", ""))[:300], str(form.get("phone", ""))[:60])
         if not self.error:
             self.editing = 0
@@ -131,7 +131,7 @@ class ClientAccessState(AppState):
     @guarded("staff")
     async def unlink(self, actor, client_id: int):
         if self._shown(client_id):
-            self._act(actor, "access.unlinked", invitations.unlink, client_id)
+            self._act(actor, "client_access.unlinked", invitations.unlink, client_id)
 
     @rx.event
     @guarded("staff")
@@ -153,14 +153,14 @@ BUTTON = {"size": "2", "variant": "soft"}
 
 def _unlink_dialog(row: AccessVM) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("unlink", size=16, aria_hidden="true"), t("access.unlink"), color_scheme="red",
+        rx.alert_dialog.trigger(rx.button(rx.icon("unlink", size=16, aria_hidden="true"), t("client_access.unlink"), color_scheme="red",
                                           high_contrast=True, **BUTTON)),
         rx.alert_dialog.content(
-            rx.alert_dialog.title(t("access.unlink_title").replace("{name}", row.name)),
-            rx.alert_dialog.description(t("access.unlink_text"), size="2"),
+            rx.alert_dialog.title(t("client_access.unlink_title").replace("{name}", row.name)),
+            rx.alert_dialog.description(t("client_access.unlink_text"), size="2"),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", size="3")),
-                rx.alert_dialog.action(rx.button(t("access.unlink_confirm"), color_scheme="red", high_contrast=True, size="3",
+                rx.alert_dialog.action(rx.button(t("client_access.unlink_confirm"), color_scheme="red", high_contrast=True, size="3",
                                                  on_click=S.unlink(row.id))),
                 spacing="3", justify="end", wrap="wrap", margin_top="20px",
             ),
@@ -177,14 +177,14 @@ def _contact_form(row: AccessVM) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.flex(
-                labelled("access.email", "email-" + row.id.to_string(), type="email", default_value=row.email, max_length=254,
+                labelled("client_access.email", "email-" + row.id.to_string(), type="email", default_value=row.email, max_length=254,
                          auto_complete="off"),
-                labelled("access.phone", "phone-" + row.id.to_string(), type="tel", default_value=row.phone, max_length=40,
+                labelled("client_access.phone", "phone-" + row.id.to_string(), type="tel", default_value=row.phone, max_length=40,
                          auto_complete="off"),
                 gap="12px", wrap="wrap", width="100%", direction=rx.breakpoints(initial="column", sm="row"),
             ),
             rx.hstack(
-                rx.button(rx.icon("check", size=16, aria_hidden="true"), t("access.save"), type="submit", size="2"),
+                rx.button(rx.icon("check", size=16, aria_hidden="true"), t("client_access.save"), type="submit", size="2"),
                 rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray", size="2", on_click=S.cancel_edit),
                 spacing="2", wrap="wrap",
             ),
@@ -205,18 +205,18 @@ def _client_card(row: AccessVM) -> rx.Component:
                 rx.badge(row.status_text, color_scheme=row.color, high_contrast=True, size="2", variant="soft"),
                 justify="between", align="center", gap="8px", wrap="wrap", width="100%",
             ),
-            rx.text(rx.cond(row.email != "", row.email, t("access.no_email")), " · ",
-                    rx.cond(row.phone != "", row.phone, t("access.no_phone")), size="2", color=MUTED),
+            rx.text(rx.cond(row.email != "", row.email, t("client_access.no_email")), " · ",
+                    rx.cond(row.phone != "", row.phone, t("client_access.no_phone")), size="2", color=MUTED),
             rx.cond(
                 S.editing == row.id,
                 _contact_form(row),
                 rx.flex(
                     rx.cond(row.can_invite, rx.button(rx.icon("send", size=16, aria_hidden="true"),
-                                                      rx.cond(row.invited_before, t("access.invite_again"), t("access.invite")),
+                                                      rx.cond(row.invited_before, t("client_access.invite_again"), t("client_access.invite")),
                                                       on_click=S.invite(row.id), size="2")),
-                    rx.cond(row.can_edit, rx.button(rx.icon("pencil", size=16, aria_hidden="true"), t("access.edit"),
+                    rx.cond(row.can_edit, rx.button(rx.icon("pencil", size=16, aria_hidden="true"), t("client_access.edit"),
                                                     on_click=S.edit(row.id), **BUTTON)),
-                    rx.cond(row.can_coview, rx.button(rx.icon("eye", size=16, aria_hidden="true"), t("access.coview"),
+                    rx.cond(row.can_coview, rx.button(rx.icon("eye", size=16, aria_hidden="true"), t("client_access.coview"),
                                                       on_click=S.start_coview(row.id), **BUTTON)),
                     rx.cond(row.can_unlink, _unlink_dialog(row)),
                     gap="8px", wrap="wrap",
@@ -237,17 +237,17 @@ def client_access_page() -> rx.Component:
             S.loaded,
             rx.cond(
                 S.missing,
-                rx.vstack(page_title(t("access.title")), rx.text(t("error.not_found"), color=MUTED),
+                rx.vstack(page_title(t("client_access.title")), rx.text(t("error.not_found"), color=MUTED),
                           rx.link(t("dossier_edit.back_to_list"), href="/kantoor"), spacing="3"),
                 rx.vstack(
-                    rx.vstack(page_title(t("access.title")), rx.text(S.reference, color=MUTED, margin_top="-12px"),
-                              rx.text(t("access.intro"), size="2", color=MUTED), spacing="1", width="100%"),
+                    rx.vstack(page_title(t("client_access.title")), rx.text(S.reference, color=MUTED, margin_top="-12px"),
+                              rx.text(t("client_access.intro"), size="2", color=MUTED), spacing="1", width="100%"),
                     rx.box(
                         rx.cond(S.notice != "", rx.callout(S.notice, icon="circle-check", color_scheme="green", high_contrast=True, width="100%")),
                         rx.cond(S.error != "", alert(S.error, "red")),
                         role="status", aria_live="polite", width="100%",
                     ),
-                    rx.cond(S.rows.length() == 0, rx.text(t("access.none"), color=MUTED)),
+                    rx.cond(S.rows.length() == 0, rx.text(t("client_access.none"), color=MUTED)),
                     rx.foreach(S.rows, _client_card),
                     back,
                     spacing="4", width="100%", max_width="880px",

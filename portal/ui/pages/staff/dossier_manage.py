@@ -60,7 +60,7 @@ def header_links(S) -> rx.Component:
                                             href=base + "/bewerken", class_name=button)),
                 rx.cond(S.can_edit_requests, rx.link(rx.icon("list-checks", size=16, aria_hidden="true"), t("manage.edit_requests"),
                                                      href=base + "/stukkenlijst", class_name=button)),
-                rx.cond(S.can_manage_clients, rx.link(rx.icon("user-check", size=16, aria_hidden="true"), t("access.link"),
+                rx.cond(S.can_manage_clients, rx.link(rx.icon("user-check", size=16, aria_hidden="true"), t("client_access.link"),
                                                       href=base + "/klanten", class_name=button)),
                 spacing="2", wrap="wrap",
             ),
