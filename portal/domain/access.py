@@ -36,7 +36,11 @@ modules call these and hand the flags (``can_deliver``, ``can_review``...) to th
   (``may_send_questionnaire``, ``may_manage_questionnaires``); staff read answers, never give them;
 - office screens (office list, task list) are for staff (``require_staff``);
 - company accounts: only the company's main account (its primary member) manages the company's extra
-  accounts (its non-primary members); never the main account itself, never another company's.
+  accounts (its non-primary members); never the main account itself, never another company's;
+- a dossier's clients and their access (invite, e-mail/mobile until accepted, co-view, unlink:
+  ``may_manage_client_access``): staff of the handling office or the linked intermediary; a co-viewing actor
+  reads as its client (``dossier_filter``: only the dossiers of the staff's own offices) and writes nothing
+  (``require_can_write``, called by every write a client can make).
 """
 
 from __future__ import annotations
