@@ -20,7 +20,9 @@ from portal.ui.pages.profile import ProfileState, profile_page
 from portal.ui.pages.twofa import TwofaState, email_page, twofa_page
 from portal.ui.pages.public.join import JoinState, join_page
 from portal.ui.pages.public.auth_pages import (
+    ActivateCodeState,
     AuthFormState,
+    activate_code_page,
     LoginCodeState,
     activate_page,
     email_confirm_page,
@@ -31,6 +33,7 @@ from portal.ui.pages.public.auth_pages import (
 )
 from portal.ui.pages.staff.dossiers import OfficeDossiersState, office_dossiers_page
 from portal.ui.pages.staff.clients import ClientsState, clients_page
+from portal.ui.pages.staff.client_access import ClientAccessState, client_access_page
 from portal.ui.pages.staff.dossier_edit import DossierEditState, dossier_edit_page
 from portal.ui.pages.staff.questionnaires import DefinitionsState, questionnaires_page
 from portal.ui.pages.staff.catalogue import CatalogueState, catalogue_page
@@ -87,6 +90,7 @@ app.add_page(login_page, route="/login", title=tab_title("login.title"), on_load
 app.add_page(forgot_page, route="/wachtwoord-vergeten", title=tab_title("forgot.title"), on_load=PUBLIC)
 app.add_page(reset_page, route="/wachtwoord-herstellen", title=tab_title("reset.password"), on_load=PUBLIC)
 app.add_page(activate_page, route="/activeren", title=tab_title("activate.submit"), on_load=PUBLIC)
+app.add_page(activate_code_page, route="/activeren/code", title=tab_title("activate_code.title"), on_load=ActivateCodeState.on_load)
 app.add_page(join_page, route="/uitnodiging", title=tab_title("join.title"), on_load=JoinState.on_load)
 app.add_page(login_code_page, route="/login/code", title=tab_title("code.title"), on_load=LoginCodeState.on_load)
 app.add_page(home_page, route="/home", title=tab_title("nav.home"), on_load=HomeState.on_load)
@@ -102,6 +106,7 @@ app.add_page(client_dossier_page, route="/dossiers/[dossier]", title=tab_title("
 app.add_page(staff_dossier_page, route="/kantoor/dossiers/[dossier]", title=tab_title("title.dossier"), on_load=DossierState.on_load)
 app.add_page(clients_page, route="/kantoor/klanten", title=tab_title("client.title"), on_load=ClientsState.on_load)
 app.add_page(dossier_edit_page, route="/kantoor/dossiers/nieuw", title=tab_title("dossier_edit.title_new"), on_load=DossierEditState.on_load)
+app.add_page(client_access_page, route="/kantoor/dossiers/[dossier]/klanten", title=tab_title("client_access.title"), on_load=ClientAccessState.on_load)
 app.add_page(dossier_edit_page, route="/kantoor/dossiers/[dossier]/bewerken", title=tab_title("dossier_edit.title_edit"), on_load=DossierEditState.on_load)
 app.add_page(client_upload_page, route="/acties/[action]", title=tab_title("action.kind.upload_request"), on_load=UploadState.on_load)
 app.add_page(client_upload_page, route="/aanleveren/[item]", title=tab_title("request.deliver"), on_load=UploadState.on_load)

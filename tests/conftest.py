@@ -808,3 +808,39 @@ def pytest_collection_modifyitems(config, items):
     """Run the browser tests last: Playwright's sync API keeps an event loop in the main thread for the
     rest of the session, and in-process tests that call asyncio.run() must come before it."""
     items.sort(key=lambda item: "/e2e/" in str(item.fspath).replace("\\", "/"))
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 13: invitations, co-view, unlinking
+
+
+@dataclass
+class Invitee:
+    """Sanne Bakker: a client of Amstel Hypotheekadvies (Bob's office) on dossier HYP-SANNE, with the e-mail address
+    and mobile the office entered, and no login yet (``client_id``, ``dossier_id``)."""
+
+    client_id: int
+    dossier_id: int
+    email: str = "sanne@example.nl"
+    phone: str = "+31612345678"
+    name: str = "Sanne Bakker"
+
+
+@pytest.fixture
+def invitee(personas) -> Invitee:
+    from portal.db.engine import session_scope
+    from portal.db.models import Client, ClientKind
+
+    office = personas.offices["advice"]
+    with session_scope() as db:
+        client = Client(kind=ClientKind.PERSON, name="Sanne Bakker", email="sanne@example.nl", phone="+31612345678",
+                        language="nl", office_id=office.id)
+        db.add(client)
+        db.flush()
+        client_id = client.id
+    with session_scope() as db:
+        client = db.get(Client, client_id)
+        db.expunge(client)
+    dossier = personas.make.dossier("HYP-SANNE", office, client, adviser=personas.users["bob"], lender="ING")
+    personas.dossiers["HYP-SANNE"] = dossier
+    return Invitee(client_id=client_id, dossier_id=dossier.id)

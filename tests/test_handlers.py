@@ -94,6 +94,11 @@ STATE_ROLES = {
     # not edit in the URL, and with catalogue types of an office they do not administer
     "CatalogueState": "any",
     "StukkenlijstState": "any",
+    # issue 13: the office's "Klanten en toegang"; the activation's SMS step (public: its attempt is an HttpOnly
+    # cookie); the co-view banner's stop button (anyone signed in: refuses unless co-viewing)
+    "ClientAccessState": UserKind.STAFF,
+    "ActivateCodeState": "any",
+    "CoViewState": "any",
 }
 # lists that only ever hold messages about the caller's own input (still searched for others' data)
 MESSAGE_LISTS = {"DefinitionsState.problems"}
@@ -437,7 +442,7 @@ UNGUARDED = {
     "AppState.set_language", "AppState.logout", "AppState.sync_lang_attr",
     "AuthFormState.confirm_email", "AuthFormState.done", "AuthFormState.on_load_public", "AuthFormState.start",
     "AuthFormState.to_start", "LoginCodeState.on_load", "LoginCodeState.toggle_recovery",
-    "JoinState.on_load",
+    "JoinState.on_load", "ActivateCodeState.on_load",
 }
 
 
@@ -691,3 +696,77 @@ def test_upload_and_review_handlers_act_only_on_what_the_page_shows(personas, si
     asyncio.run(run_handler(root, ReviewState, ReviewState.event_handlers["approve"], {}))
     assert (review.notice, review.status_text) == (translate("nl", "review.approved"), "Akkoord")
     assert not review.delivery_new
+
+
+# -- issue 13: co-view is read-only for every client handler and the upload route -------------------------------
+
+
+def test_every_client_handler_during_coview_changes_nothing(personas, invitee, sign_in, app_states, db_env, client):
+    """Bob co-views Sanne (invited, activated, with an item, a staged photo, published and unpublished documents):
+    EVERY handler a client can reach (states for clients or anyone; only the co-view's own stop and the logout,
+    which end the co-view, are left out) is called on its pages with plausible arguments; then the upload route.
+    The database (every table but the attempt's own records) is the same afterwards, and the client's unpublished
+    document never reaches the state."""
+    import re as _re
+
+    from portal.domain import coview, invitations
+    from portal.domain.deliveries import intake
+    from tests.domain.test_invitations import PASSWORD
+    from tests.test_upload_route import post
+
+    from portal.adapters.pdf import text_pdf
+
+    bob = personas.actor("bob")
+    invitations.invite(bob, invitee.dossier_id, invitee.client_id)
+    link = _re.search(r"token=([A-Za-z0-9_\-]+)", db_env.outbox_messages()[-1].get_body().get_content()).group(1)
+    pending, _ = invitations.begin_activation(link, PASSWORD)
+    from tests.domain.test_twofa import SmsBox
+
+    code = SmsBox(db_env.data_dir / "sms").code(invitee.phone)
+    sanne_token = invitations.finish_activation(pending, code).token
+    dossier = personas.dossiers["HYP-SANNE"]
+    item = personas.make.request(dossier, "Sanne req: paspoort", allow_not_available=True)
+    action = personas.make.action(dossier, "Sanne: paspoort")
+    public = personas.make.document(dossier, "Sanne doc: offerte", public=True)
+    personas.make.document(dossier, "Sanne doc: interne notitie", public=False)
+    sanne = auth_actor(sanne_token)
+    staged = intake.receive_upload(sanne, item.id, "sanne.pdf", [text_pdf("x", ["Sanne"])])
+    staff_token = sign_in("bob")
+    coview.start(auth_actor(staff_token), invitee.dossier_id, invitee.client_id)
+    assert auth_actor(staff_token).is_coview
+    targets = {"dossier": invitee.dossier_id, "document": public.id, "request": item.id, "action": action.id,
+               "upload": staged.id, "delivery": 10**9, "response": 10**9}
+    left_out = {"CoViewState.stop_coview", "AppState.logout"}
+    before = dump(None)
+    problems, exercised = [], []
+    for cls, handler_name, handler in our_handlers(app_states):
+        state_name = cls.__name__
+        if STATE_ROLES.get(state_name) not in ("any", UserKind.CLIENT) or f"{state_name}.{handler_name}" in left_out:
+            continue
+        for path, route in [u for u in urls_for(state_name, targets) if "kantoor" not in u[0]][:2] or [("/home", "/home")]:
+            for payload in argument_values(handler, targets)[:6]:
+                root = make_root(staff_token, path, route)
+                try:
+                    events = asyncio.run(run_handler(root, cls, handler, payload))
+                except Exception as exc:  # noqa: BLE001 - a crash is reported, not a pass
+                    problems.append(f"{state_name}.{handler_name}({payload!r}) at {path} raised {exc!r}")
+                    continue
+                if "Sanne doc: interne notitie" in repr(list(state_values(root))) + repr(events):
+                    problems.append(f"{state_name}.{handler_name} showed an unpublished document")
+        exercised.append(f"{state_name}.{handler_name}")
+        after = dump(None)
+        if after != before:
+            problems.append(f"{state_name}.{handler_name} changed {[t for t in before if before[t] != after[t]]}")
+            before = after
+    assert len(exercised) >= 40, exercised
+    assert not problems, "\n".join(problems[:40])
+    response = post(client, db_env, item.id, text_pdf("y", ["upload"]), token=staff_token)
+    assert response.status_code >= 400
+    assert dump(None) == before
+    assert auth_actor(staff_token).is_coview  # still co-viewing: nothing above ended it
+
+
+def auth_actor(token):
+    from portal.domain import auth
+
+    return auth.resolve_session(token)

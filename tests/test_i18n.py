@@ -190,6 +190,10 @@ def dynamic_ids() -> dict[str, set[str]]:
     from portal.db.models import ResponseStatus  # the dossier screen's questionnaire rows
 
     expand["questionnaire.status."] = {f"questionnaire.status.{s.value}" for s in ResponseStatus}
+    from portal.domain import invitations  # issue 13: a client's invitation status on "Klanten en toegang"
+
+    expand["client_access.status."] = {f"client_access.status.{s}" for s in
+                                       (invitations.NONE, invitations.INVITED, invitations.ACTIVE, invitations.EXPIRED)}
     return expand
 
 

@@ -353,3 +353,45 @@ def test_existing_memberships_stay_in_force_after_the_consent_revision(empty_db)
             assert conn.execute(sa.text("SELECT id FROM passwordresettoken ORDER BY id")).all() == [(1,), (2,)]
     finally:
         engine.dispose()
+
+
+DOCUMENT_TYPES = "92e297ade832"  # the revision before invitations, co-view and unlinking (issue 13)
+
+
+def test_invitations_revision_keeps_offices_users_and_sessions(empty_db):
+    """Existing offices get the default retention of 30 days, users stay active and undeleted, sessions stay in
+    force (no end reason); downgrading drops the new columns and the co-view table, and upgrading works again."""
+    cfg = config(empty_db)
+    command.upgrade(cfg, DOCUMENT_TYPES)
+    engine = make_engine(empty_db)
+    made = "2026-11-01 09:00:00"
+    try:
+        with engine.begin() as conn:
+            run = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
+            run("INSERT INTO office (id, name, kind, email, phone, brand_color, require_twofa_clients, require_twofa_staff, "
+                "created_at) VALUES (1, 'Amstel', 'handling', 'info@amstel.nl', '', '#1f4e79', :f, :f, :c)", f=False, c=made)
+            run('INSERT INTO "user" (id, email, password_hash, full_name, phone, kind, language, is_active, created_at, '
+                "twofa_method, twofa_phone, totp_secret, totp_last_step, recovery_code_hash, notify_documents, "
+                "notify_questionnaires, notify_requests, notify_rejections) VALUES (1, 'a@x.nl', 'x', 'A', '', 'client', "
+                "'nl', :t, :c, '', '', '', 0, '', :t, :t, :t, :t)", t=True, c=made)
+            run("INSERT INTO usersession (id, token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, "
+                "scope) VALUES (1, 'h', 1, :c, :c, :c, '', '', '')", c=made)
+        command.upgrade(cfg, "head")
+        from sqlmodel import Session, select
+
+        from portal.db.models import CoView, Office, User, UserSession
+
+        with Session(engine) as db:
+            assert db.get(Office, 1).retention_days == 30
+            user = db.get(User, 1)
+            assert user.is_active and user.deactivated_at is None and user.erased_at is None
+            assert db.get(UserSession, 1).ended_reason == ""
+            assert db.exec(select(CoView)).all() == []
+        assert drift(empty_db) == []
+        command.downgrade(cfg, DOCUMENT_TYPES)
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("office")}
+            assert "retention_days" not in columns and "coview" not in sa.inspect(conn).get_table_names()
+        command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()

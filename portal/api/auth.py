@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal.config import get_settings
-from portal.domain import auth, twofa
+from portal.domain import auth, invitations, twofa
 from portal.domain.errors import InvalidInput, Throttled
 from portal.api.common import client_ip, request_language, session_token
 from portal.domain.security import cookie_name, secret_cookie
@@ -147,8 +147,8 @@ async def forgot(request: Request) -> JSONResponse:
     return JSONResponse({"message": translate(lang, "forgot.sent")}, headers={"Cache-Control": "no-store"})
 
 
-async def _set_password(request: Request, purpose: str, done: str) -> JSONResponse:
-    body = await _read_json(request)
+async def _set_password(request: Request, purpose: str, done: str, body: dict | None = None) -> JSONResponse:
+    body = body if body is not None else await _read_json(request)
     if body is None:
         return _forbidden()
     lang = request_language(request, body)
@@ -167,8 +167,60 @@ async def reset(request: Request) -> JSONResponse:
 
 
 async def activate(request: Request) -> JSONResponse:
-    """An extra account's activation link: the invited colleague sets their password."""
-    return await _set_password(request, "activation", "/login?activated=1")
+    """An activation link. A company's extra account: the colleague sets their password. An office's invitation
+    (``invitations.is_invitation``): the password is checked and a code goes to the mobile the office entered;
+    the attempt rides in the pending cookie (HttpOnly) to /activeren/code."""
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    token = body.get("token", "")
+    if not await run_in_threadpool(invitations.is_invitation, token):
+        return await _set_password(request, "activation", "/login?activated=1", body)
+    lang = request_language(request, body)
+    password, repeat = body.get("password", ""), body.get("password2", "")
+    if password != repeat:
+        return _error(lang, "reset.mismatch", 400)
+    try:
+        pending, redirect = await run_in_threadpool(invitations.begin_activation, token, password)
+    except Throttled as exc:
+        return _error(lang, exc.msgid, 429, **exc.params)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 400, **exc.params)
+    return _signed_in(auth.LoginResult(pending=pending, redirect=redirect))
+
+
+async def activate_code(request: Request) -> JSONResponse:
+    """The SMS code of an office's invitation: the password is set and a session opens on Home."""
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = request_language(request, body)
+    pending = secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE)
+    code = body.get("code", "").strip()
+    if not code:
+        return _error(lang, "twofa.code_missing", 400)
+    try:
+        result = await run_in_threadpool(invitations.finish_activation, pending, code, ip=client_ip(request),
+                                         user_agent=request.headers.get("user-agent", ""))
+    except Throttled as exc:
+        return _error(lang, exc.msgid, 429, **exc.params)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 401, **exc.params)
+    return _signed_in(result)
+
+
+async def activate_resend(request: Request) -> JSONResponse:
+    body = await _read_json(request)
+    if body is None:
+        return _forbidden()
+    lang = request_language(request, body)
+    try:
+        await run_in_threadpool(invitations.resend_activation_code, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
+    except Throttled as exc:
+        return _error(lang, exc.msgid, 429, **exc.params)
+    except InvalidInput as exc:
+        return _error(lang, exc.msgid, 400, **exc.params)
+    return JSONResponse({"message": translate(lang, "twofa.code_resent")}, headers={"Cache-Control": "no-store"})
 
 
 ROUTES = [
@@ -177,6 +229,8 @@ ROUTES = [
     Route("/auth/forgot", forgot, methods=["POST"]),
     Route("/auth/reset", reset, methods=["POST"]),
     Route("/auth/activate", activate, methods=["POST"]),
+    Route("/auth/activate/code", activate_code, methods=["POST"]),
+    Route("/auth/activate/resend", activate_resend, methods=["POST"]),
     Route("/auth/code", code, methods=["POST"]),
     Route("/auth/code/resend", resend_code, methods=["POST"]),
 ]

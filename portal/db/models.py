@@ -121,6 +121,8 @@ class Office(SQLModel, table=True):
     require_twofa_clients: bool = Field(default=False)
     require_twofa_staff: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
+    # days a client unlinked from their last dossier keeps their (deactivated) login before it is erased
+    retention_days: int = Field(default=30)
 
 
 class User(SQLModel, table=True):
@@ -148,6 +150,9 @@ class User(SQLModel, table=True):
     notify_questionnaires: bool = Field(default=True)
     notify_requests: bool = Field(default=True)
     notify_rejections: bool = Field(default=True)
+    # a client unlinked from their last dossier: deactivated then, personal data erased after the retention
+    deactivated_at: datetime | None = None
+    erased_at: datetime | None = None
 
 
 class StaffMembership(SQLModel, table=True):
@@ -263,6 +268,8 @@ class UserSession(SQLModel, table=True):
     # "" = a full session; "twofa_setup" = the office requires two-step verification and the user
     # has none yet: such a session reaches the set-up page only
     scope: str = Field(default="", max_length=20)
+    # set when the office ended the session (e.g. "unlinked"): the next event sends the tab to /login with the why
+    ended_reason: str = Field(default="", max_length=20)
 
 
 class PasswordResetToken(SQLModel, table=True):
@@ -487,3 +494,16 @@ class QuestionnaireResponse(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CoView(SQLModel, table=True):
+    """Staff co-viewing (meekijken) a client's portal, read-only, during one of their sessions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_user_id: int = Field(foreign_key="user.id", index=True)
+    client_user_id: int = Field(foreign_key="user.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    session_id: int = Field(index=True)  # the staff's UserSession (no foreign key: sessions are deleted)
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    end_reason: str = Field(default="", max_length=20)  # stopped | timeout | logout | unlinked | restarted

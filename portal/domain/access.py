@@ -36,7 +36,11 @@ modules call these and hand the flags (``can_deliver``, ``can_review``...) to th
   (``may_send_questionnaire``, ``may_manage_questionnaires``); staff read answers, never give them;
 - office screens (office list, task list) are for staff (``require_staff``);
 - company accounts: only the company's main account (its primary member) manages the company's extra
-  accounts (its non-primary members); never the main account itself, never another company's.
+  accounts (its non-primary members); never the main account itself, never another company's;
+- a dossier's clients and their access (invite, e-mail/mobile until accepted, co-view, unlink:
+  ``may_manage_client_access``): staff of the handling office or the linked intermediary; a co-viewing actor
+  reads as its client (``dossier_filter``: only the dossiers of the staff's own offices) and writes nothing
+  (``require_can_write``, called by every write a client can make).
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ from portal.db.models import (
 )
 from portal.domain import audit
 from portal.domain.actor import Actor, Membership  # noqa: F401 - Membership: the examples use it
-from portal.domain.errors import NotFound
+from portal.domain.errors import DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +179,32 @@ def side(actor: Actor, dossier: Dossier) -> Side:
     return Side.NONE
 
 
+class ReadOnly(DomainError):
+    """A write during co-view (meekijken): refused, nothing changes."""
+
+    def __init__(self) -> None:
+        super().__init__("coview.read_only")
+
+
+def require_can_write(actor: Actor) -> None:
+    """Every write a client (or anyone) makes starts here: a co-viewing actor is read-only (``ReadOnly``).
+
+    >>> require_can_write(Actor(5, "c@x.nl", "C", UserKind.CLIENT))
+    >>> require_can_write(Actor(5, "c@x.nl", "C", UserKind.CLIENT, coview_by=9))
+    Traceback (most recent call last):
+    ...
+    portal.domain.access.ReadOnly: coview.read_only
+    """
+    if actor.is_coview:
+        raise ReadOnly()
+
+
+def may_manage_client_access(actor: Actor, dossier: Dossier) -> bool:
+    """Inviting a dossier's clients, changing their e-mail/mobile until accepted, co-viewing and unlinking them:
+    staff of the handling office or of the linked intermediary (a dossier fetched through this module)."""
+    return not actor.is_coview and side(actor, dossier) in (Side.HANDLING, Side.INTERMEDIARY)
+
+
 def require_staff(actor: Actor) -> None:
     """The office's own screens (office list, task list): NotFound for anyone but staff."""
     if not actor.is_staff:
@@ -204,7 +234,11 @@ def dossier_filter(actor: Actor):
         if not actor.client_ids:
             return false()
         participant = select(DossierParticipant.dossier_id).where(DossierParticipant.client_id.in_(actor.client_ids))
-        return (Dossier.id.in_(participant)) & (Dossier.visible_to_client == true())
+        seen = (Dossier.id.in_(participant)) & (Dossier.visible_to_client == true())
+        if actor.is_coview:  # co-viewing staff see the client's dossiers of their own offices only
+            offices = actor.coview_office_ids or (-1,)
+            seen = seen & or_(Dossier.handling_office_id.in_(offices), Dossier.intermediary_office_id.in_(offices))
+        return seen
     if actor.is_staff and actor.office_ids:
         handled = Dossier.handling_office_id.in_(actor.office_ids)
         linked = Dossier.intermediary_office_id.in_(actor.office_ids)

@@ -231,6 +231,7 @@ def invite_extra_account(actor: Actor, full_name: str, email: str) -> ExtraAccou
     owner's consent and a join mail (module doc). The answer is the same either way. Refuses a bad name
     or address, an address already among the company's accounts, and a 21st extra account (invitations
     waiting for consent count); nothing is written then."""
+    access.require_can_write(actor)  # co-view is read-only
     name, address = clean_name(full_name), clean_invite_email(email)
     lang = actor.language if actor.language in LANGUAGES else "nl"
     with session_scope() as db:
@@ -275,6 +276,7 @@ def invite_extra_account(actor: Actor, full_name: str, email: str) -> ExtraAccou
 def resend_invitation(actor: Actor, member_id: int) -> ExtraAccount:
     """A new link for an extra account that is still invited (no password yet, or waiting for consent);
     earlier links of the invitation stop working."""
+    access.require_can_write(actor)  # co-view is read-only
     with session_scope() as db:
         company, member, user = _extra_account(db, actor, member_id)
         waiting = member.awaiting_consent
@@ -301,6 +303,7 @@ def revoke_extra_account(actor: Actor, member_id: int) -> ExtraAccount:
     """End an extra account's access to the company (module doc): an invitation waiting for consent goes
     with its links; an account in use loses the membership, and when no other client is left also its
     sessions, its outstanding links and its activity (deactivated). Returns what it was (for the notice)."""
+    access.require_can_write(actor)  # co-view is read-only
     with session_scope() as db:
         company, member, user = _extra_account(db, actor, member_id)
         was, waiting = _view(member, user), member.awaiting_consent
@@ -377,6 +380,7 @@ def open_invitation(actor: Actor, token: str) -> Invitation:
     """A join link followed while signed in: the invitation, when the link works and is the actor's.
     Anything else (unknown, another account's, expired, used, superseded, revoked) answers alike:
     InvalidInput('accounts.join_invalid'), and nothing changes."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         link = _join_link(db, token)
@@ -389,6 +393,7 @@ def open_invitation(actor: Actor, token: str) -> Invitation:
 def opened_invitation(actor: Actor) -> Invitation:
     """After the login that followed a join link (/uitnodiging without a token): the newest invitation
     of the actor whose link was followed within ``auth.JOIN_RETURN``; else InvalidInput like a bad link."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         links = db.exec(
@@ -407,6 +412,7 @@ def accept_invitation(actor: Actor, invitation_id: int) -> Invitation:
     """The owner accepts (the button after following the link): the membership is in force from now on,
     so the company's dossiers appear at the actor's next event; the link is used up and the invitation's
     other links go. Only the link's own account, after following it; else InvalidInput like a bad link."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         link = db.get(PasswordResetToken, invitation_id, with_for_update=True) if access.is_row_id(invitation_id) else None

@@ -25,10 +25,20 @@ class Actor:
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
     ip: str = ""
     setup_only: bool = False  # a session that may only set up two-step verification
+    # co-view (meekijken): staff ``coview_by`` sees the portal as this client (``user_id`` is the client's),
+    # read-only (``access.require_can_write``); ``coview_name`` is the client's name for the banner
+    coview_by: int | None = None
+    coview_name: str = ""
+    coview_dossier_id: int | None = None
+    coview_office_ids: tuple[int, ...] = ()  # the co-viewing staff's offices: only their dossiers are shown
 
     @property
     def is_client(self) -> bool:
         return self.kind == UserKind.CLIENT
+
+    @property
+    def is_coview(self) -> bool:
+        return self.coview_by is not None
 
     @property
     def is_staff(self) -> bool:

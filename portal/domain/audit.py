@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from sqlmodel import Session
 
 from portal.db.models import AuditEvent
+
+
+# the staff user co-viewing in the current event (set by ``auth.resolve_session`` for every event): whatever is
+# audited meanwhile is marked ``coview_by`` (a view during a co-view is the staff's, not the client's)
+_COVIEW_BY: ContextVar[int | None] = ContextVar("portal_coview_by", default=None)
+
+
+def set_coview(staff_user_id: int | None) -> None:
+    """Mark (or stop marking) what is audited from here on in this event as seen during a co-view."""
+    _COVIEW_BY.set(staff_user_id)
 
 
 def record(
@@ -25,6 +37,6 @@ def record(
             object_type=object_type,
             object_id=object_id,
             ip=ip[:45],
-            detail={k: v for k, v in detail.items() if v is not None},
+            detail={k: v for k, v in {"coview_by": _COVIEW_BY.get(), **detail}.items() if v is not None},
         )
     )

@@ -30,10 +30,11 @@ from portal.db.models import (
     PasswordResetToken,
     StaffMembership,
     User,
+    UserKind,
     UserSession,
     utcnow,
 )
-from portal.domain import audit, background, passwords, ratelimit, twofa
+from portal.domain import access, audit, background, coview, passwords, ratelimit, twofa
 from portal.domain.actor import Actor, Membership
 from portal.domain.passwords import hash_password, verify_password  # noqa: F401 - used here and by callers of auth
 from portal.domain.errors import InvalidInput, Throttled
@@ -198,6 +199,7 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allo
         return None
     settings = get_settings()
     now = utcnow()
+    audit.set_coview(None)
     with session_scope() as db:
         row = db.exec(select(UserSession).where(UserSession.token_hash == token_hash(token))).first()
         if row is None:
@@ -205,7 +207,10 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allo
         idle = timedelta(minutes=settings.session_idle_minutes)
         if row.expires_at <= now or row.last_seen_at + idle <= now:
             audit.record(db, "session.expired", user_id=row.user_id, object_type="session", object_id=row.id)
+            coview.end_for_session(db, row.id, "expired")  # a co-view ends with the staff session
             db.delete(row)
+            return None
+        if row.ended_reason:  # ended by the office: kept until the tab learnt why (``ended_reason``)
             return None
         user = db.get(User, row.user_id)
         if user is None or not user.is_active:
@@ -215,7 +220,25 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allo
             return None
         if touch and now - row.last_seen_at > timedelta(minutes=1):
             row.last_seen_at = now
+        view = coview.live(db, row.id, now) if user.kind == UserKind.STAFF else None
+        if view is not None:
+            staff = _actor_for(db, user, row.id, ip)
+            audit.set_coview(user.id)
+            return coview.as_client(db, view, staff)
         return _actor_for(db, user, row.id, ip, setup_only=bool(row.scope))
+
+
+def ended_reason(token: str | None) -> str:
+    """Why the office ended this session ("unlinked"...; "" when it was not ended so), said once: the row goes."""
+    if not token or len(token) > 200:
+        return ""
+    with session_scope() as db:
+        row = db.exec(select(UserSession).where(UserSession.token_hash == token_hash(token))).first()
+        if row is None or not row.ended_reason:
+            return ""
+        reason = row.ended_reason
+        db.delete(row)
+        return reason
 
 
 def logout(token: str | None, *, ip: str = "") -> None:
@@ -225,6 +248,7 @@ def logout(token: str | None, *, ip: str = "") -> None:
     with session_scope() as db:
         row = db.exec(select(UserSession).where(UserSession.token_hash == token_hash(token))).first()
         if row is not None:
+            coview.end_for_session(db, row.id, "logout")
             audit.record(db, "logout", user_id=row.user_id, object_type="session", object_id=row.id, ip=ip)
             db.delete(row)
 
@@ -276,7 +300,7 @@ def issue_link_token(db: Session, user: User, purpose: str, *, client_id: int | 
     ``client_id``: the company the user is invited to)."""
     token = secrets.token_urlsafe(32)
     now = now or utcnow()
-    ttl = ACTIVATION_TTL if purpose in ("activation", JOIN) else RESET_TTL
+    ttl = ACTIVATION_TTL if purpose in ("activation", JOIN, "invite") else RESET_TTL
     db.add(PasswordResetToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, client_id=client_id,
                               created_at=now, expires_at=now + ttl))
     return token
@@ -324,6 +348,7 @@ def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str 
 def change_password(actor: Actor, current: str, new_password: str) -> None:
     """Mijn gegevens: a new password after the current one (rate-limited like a login). Other sessions
     end; a security e-mail goes out."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         user = db.get(User, actor.user_id, with_for_update=True)
@@ -356,6 +381,7 @@ def change_password(actor: Actor, current: str, new_password: str) -> None:
 
 
 def set_language(actor: Actor, language: str) -> None:
+    access.require_can_write(actor)  # co-view is read-only
     from portal.i18n import LANGUAGES
 
     if language not in LANGUAGES:
@@ -369,6 +395,7 @@ def set_language(actor: Actor, language: str) -> None:
 def request_email_change(actor: Actor, grant: str, new_email: str) -> str:
     """After the re-check (``grant``): mail a confirmation link to the new address; nothing changes
     until it is followed. Returns the normalized new address. An address in use is refused."""
+    access.require_can_write(actor)  # co-view is read-only
     from portal.domain.validators import EMAIL_RE
 
     email = normalize_email(new_email)

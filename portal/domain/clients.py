@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from portal.db.engine import session_scope
 from portal.db.models import Client, ClientKind, ClientMember, Dossier, DossierParticipant, Office, User
-from portal.domain import access, audit
+from portal.domain import access, audit, invitations
 from portal.domain.actor import Actor
 from portal.domain.dossiers import search_key
 from portal.domain.errors import InvalidInput, NotFound
@@ -254,6 +254,7 @@ def update_client(actor: Actor, client_id: int, form: ClientForm) -> ClientRow:
         client = access.get_office_client(db, actor, office, client_id)
         form = clean_form(ClientForm(**{**form.__dict__, "kind": client.kind}))
         _refuse_duplicate(db, office.id, form, other_than=client.id)
+        invitations.check_contact_change(db, client, form.email, form.phone)  # only until the invitation is accepted
         changed = [f for f in ("name", "email", "phone", "language", "kvk_number", "contact_name")
                    if getattr(client, f) != getattr(form, f)]
         for f in changed:

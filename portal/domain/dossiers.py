@@ -326,6 +326,7 @@ class DossierView:
     can_read_activity: bool = False
     can_edit: bool = False  # the dossier's own edit page: the handling office, or the intermediary's visibility switch
     can_edit_requests: bool = False  # Stukkenlijst beheren
+    can_manage_clients: bool = False  # Klanten en toegang: invite, co-view, unlink
     phase_values: dict = field(default_factory=dict)
 
 
@@ -453,6 +454,7 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
             can_read_activity=access.may_read_activity(actor, dossier),
             can_edit=access.may_edit_dossier(actor, dossier) or access.may_set_client_visibility(actor, dossier),
             can_edit_requests=access.may_edit_requests(actor, dossier),
+            can_manage_clients=access.may_manage_client_access(actor, dossier),
             phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
         )
 

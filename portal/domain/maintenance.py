@@ -2,7 +2,9 @@
 
 - ``deliveries.sweep_orphans``: stored files no row refers to, stale temp files, held photos to clean
   again (see portal/domain/deliveries/housekeeping.py);
-- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days.
+- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days;
+- ``invitations.erase_expired``: clients unlinked from their last dossier longer ago than their office's retention
+  period lose their personal data (a pseudonym stays).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from portal.domain import twofa
+from portal.domain import invitations, twofa
 from portal.domain.deliveries.housekeeping import sweep_orphans
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,7 @@ INTERVAL_SECONDS = 3600
 JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
     ("file sweep", sweep_orphans),
     ("two-step sweep", twofa.sweep_expired),
+    ("client erasure", invitations.erase_expired),
 )
 
 

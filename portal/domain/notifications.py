@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from portal.db.engine import session_scope
 from portal.db.models import ClientMember, DossierParticipant, User, UserKind
-from portal.domain import audit
+from portal.domain import access, audit
 from portal.domain.actor import Actor
 from portal.domain.errors import InvalidInput, NotFound
 
@@ -69,6 +69,7 @@ def get_choices(actor: Actor) -> Choices:
 
 def set_choice(actor: Actor, kind: str, on: bool) -> Choices:
     """Turn one kind of e-mail on or off for the signed-in client; audited."""
+    access.require_can_write(actor)  # co-view is read-only
     if kind not in KINDS or not isinstance(on, bool) or not actor.is_client:
         raise InvalidInput("error.invalid_input")
     with session_scope() as db:

@@ -368,6 +368,7 @@ class PageResult:
 
 def save_page(actor: Actor, response_id: int, page: int, form: dict[str, str], *, forward: bool = True) -> PageResult:
     """Volgende (``forward``) or Vorige: keep the page's valid answers; move on only when all are valid."""
+    access.require_can_write(actor)  # co-view is read-only
     form = {str(k)[:200]: (v if isinstance(v, str) else str(v))[:6000] for k, v in list((form or {}).items())[:2000]}
     with session_scope() as db:
         response, definition, dossier = _answering(db, actor, response_id)
@@ -498,6 +499,7 @@ def missing_required(spec: dict, answers: dict) -> list[str]:
 
 def complete(actor: Actor, response_id: int) -> int:
     """Afronden: check, make the PDF, store it under "Door mij aangeleverd", close the action. Returns the document id."""
+    access.require_can_write(actor)  # co-view is read-only
     from portal.adapters.filestore import get_file_store
     from portal.adapters.pdf import questionnaire_pdf
 

@@ -47,7 +47,7 @@ from portal.db.models import (
     UserSession,
     utcnow,
 )
-from portal.domain import audit, ratelimit, security
+from portal.domain import access, audit, ratelimit, security
 from portal.domain.actor import Actor
 from portal.domain.errors import InvalidInput, NotFound, Throttled
 from portal.i18n import translate
@@ -370,6 +370,7 @@ def _user(db: Session, actor: Actor) -> User:
 def begin_reauth(actor: Actor) -> tuple[str, Pending]:
     """Start the re-check before a change: the password, and a code when two-step verification is on
     (for SMS the code is sent now)."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         return _challenge_with_code(db, _user(db, actor), "reauth", now)
@@ -377,6 +378,7 @@ def begin_reauth(actor: Actor) -> tuple[str, Pending]:
 
 def resend(actor: Actor, token: str, purpose: str) -> None:
     """Send a new SMS code for a re-check or an SMS set-up under way."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         ch = _challenge(db, token, purpose, now, actor.user_id)
@@ -387,6 +389,7 @@ def resend(actor: Actor, token: str, purpose: str) -> None:
 
 def confirm_reauth(actor: Actor, token: str, password: str, code: str = "") -> None:
     """Check the password (rate-limited like a login) and the code; the challenge becomes the grant."""
+    access.require_can_write(actor)  # co-view is read-only
     from portal.domain import passwords, ratelimit
 
     now = utcnow()
@@ -426,6 +429,7 @@ def _grant(db: Session, actor: Actor, grant: str, now: datetime) -> TwoFactorCha
 
 def start_sms_setup(actor: Actor, grant: str, phone: str) -> str:
     """Text a code to the new number; returns the set-up's token."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     number = normalize_phone(phone)
     with session_scope() as db:
@@ -438,6 +442,7 @@ def start_sms_setup(actor: Actor, grant: str, phone: str) -> str:
 
 def start_totp_setup(actor: Actor, grant: str) -> tuple[str, str, str]:
     """A new authenticator secret: (set-up token, secret for typing in, otpauth:// URI for the QR code)."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     secret = pyotp.random_base32()
     with session_scope() as db:
@@ -451,6 +456,7 @@ def start_totp_setup(actor: Actor, grant: str) -> tuple[str, str, str]:
 def confirm_setup(actor: Actor, grant: str, token: str, code: str, purpose: str) -> str:
     """Finish an SMS or authenticator set-up with its first code: two-step verification is on with the
     new method; returns the new recovery code (shown once). Other sessions of the user end."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         _grant(db, actor, grant, now)
@@ -477,6 +483,7 @@ def confirm_setup(actor: Actor, grant: str, token: str, code: str, purpose: str)
 
 def turn_off(actor: Actor, grant: str) -> None:
     """Two-step verification off (not when an office requires it)."""
+    access.require_can_write(actor)  # co-view is read-only
     now = utcnow()
     with session_scope() as db:
         _grant(db, actor, grant, now)
@@ -545,6 +552,7 @@ def office_requirements(actor: Actor) -> list[OfficeRequirement]:
 def set_office_requirement(actor: Actor, office_id: int, *, clients: bool, staff: bool) -> list[OfficeRequirement]:
     """Require (or stop requiring) two-step verification for the office's clients and/or staff. Users
     without it then reach only the set-up page at their next login; audited."""
+    access.require_can_write(actor)  # co-view is read-only
     from portal.domain.access import administered_offices
 
     if office_id not in administered_offices(actor):

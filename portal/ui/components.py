@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.ui.state import AppState
+from portal.ui.state import AppState, CoViewState
 
 BRAND = "#1f3a5f"
 PAGE_BG = "#f5f6f8"
@@ -111,6 +111,27 @@ def skip_link() -> rx.Component:
     return rx.el.elements.a(t("nav.skip"), href="#main", class_name="skip-link")
 
 
+def coview_banner() -> rx.Component:
+    """During a co-view (meekijken): whose portal this is, that it is read-only, and the way back."""
+    return rx.cond(
+        AppState.coview_name != "",
+        rx.box(
+            rx.hstack(
+                rx.icon("eye", size=18, aria_hidden="true"),
+                rx.text(t("coview.banner").replace("{name}", AppState.coview_name), weight="medium", size="2"),
+                rx.spacer(),
+                rx.button(t("coview.stop"), on_click=CoViewState.stop_coview, size="2", color_scheme="amber", variant="solid",
+                          high_contrast=True),
+                align="center", spacing="3", wrap="wrap", width="100%",
+            ),
+            role="status",
+            class_name="coview-banner",
+            background="#fff4d6", border="1px solid #b7791f", color="#3d2a00", border_radius="8px",
+            padding="10px 14px", margin_bottom="16px",
+        ),
+    )
+
+
 def shell(active: str, *content: rx.Component) -> rx.Component:
     """A signed-in page: navigation around ``content``."""
     sidebar = rx.el.nav(
@@ -140,7 +161,7 @@ def shell(active: str, *content: rx.Component) -> rx.Component:
         topbar,
         rx.flex(
             sidebar,
-            rx.el.main(rx.box(*content, class_name="content"), id="main", tab_index=-1, class_name="main"),
+            rx.el.main(rx.box(coview_banner(), *content, class_name="content"), id="main", tab_index=-1, class_name="main"),
             width="100%",
         ),
         bottom,

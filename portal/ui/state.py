@@ -21,7 +21,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.middleware import Middleware
 
-from portal.domain import auth, twofa
+from portal.domain import auth, coview, twofa
 from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
 from portal.domain.security import cookie_value, secret_cookie, token_hash
@@ -40,6 +40,7 @@ class AppState(rx.State):
     lang: str = ""  # "" until the page's first event chose it (the user's, the cookie's or the browser's)
     user_name: str = ""
     user_kind: str = ""  # "client" | "staff" | "" (signed out)
+    coview_name: str = ""  # co-view (meekijken): the client whose portal staff are seeing, read-only ("" = none)
     _binding: str = ""  # HMAC of the session/pending cookies this tab's state was filled under ("" = none)
 
     @rx.var
@@ -65,7 +66,8 @@ class AppState(rx.State):
         if actor is None or (kind is not None and actor.kind != kind):
             return None
         # assign only what changed: every assignment is sent to the browser again (the catalog with the language)
-        for name, value in (("user_name", actor.full_name), ("user_kind", str(actor.kind)), ("lang", actor.language)):
+        for name, value in (("user_name", actor.full_name), ("user_kind", str(actor.kind)), ("lang", actor.language),
+                            ("coview_name", actor.coview_name)):
             if getattr(self, name) != value:
                 setattr(self, name, value)
         return actor
@@ -110,7 +112,8 @@ class AppState(rx.State):
         if actor is not None and kind is not None and actor.kind != kind:
             return rx.redirect(actor.home_path)
         await self._wipe()
-        return rx.redirect("/login")
+        reason = auth.ended_reason(self._token())  # ended by the office (unlinked): the login page says why
+        return rx.redirect(f"/login?ended={reason}" if reason else "/login")
 
     def _initial_language(self) -> None:
         """Public pages: the language from the cookie, else the browser's Accept-Language."""
@@ -137,7 +140,7 @@ class AppState(rx.State):
             return
         self.lang = lang
         actor = self._actor(allow_setup=True)
-        if actor is not None:
+        if actor is not None and not actor.is_coview:  # co-view: the client's profile is not changed
             auth.set_language(actor, lang)
         return _remember_language(lang)
 
@@ -200,6 +203,22 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
         return handler
 
     return decorate
+
+
+class CoViewState(AppState):
+    """The co-view banner's button (every page of the shell shows the banner during a co-view)."""
+
+    @rx.event
+    @guarded()
+    async def stop_coview(self, actor: Actor):
+        """"Stoppen met meekijken": back to the staff page of the dossier's clients (a full load: staff pages again)."""
+        try:
+            where = coview.stop(actor)
+        except DomainError:
+            return await self._deny()
+        base = await self.get_state(AppState)
+        base.coview_name = ""
+        return rx.call_script(f"window.location.assign({json.dumps(where)})")  # a full load: the other side's pages
 
 
 def reveal(values: dict[str, str]):

@@ -188,3 +188,26 @@ def test_questionnaire_screenshots(make_context, portal_server: Server, viewport
     finally:
         if switch:
             _switch_language(page, base_url, "nl")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_screenshots_client_access(make_context, portal_server: Server, viewport: str, lang: str):
+    """Issue 13: Bob's "Klanten en toegang" of a fresh dossier with one client invited and one not. The activation's
+    code page, the co-view banner and the unlink dialog are shot by tests/e2e/test_invitation.py itself."""
+    from .test_invitation import fresh_invitee
+
+    base_url = portal_server.base_url
+    tag = f"{lang}-{viewport}"
+    made = fresh_invitee(portal_server, f"shot-{tag}@example.nl", f"Sanne Bakker {tag}", "0612345799", lang)
+    page = new_page(make_context(viewport=viewport, lang=lang))
+    login_as(page, base_url, "bob@amstelhypotheek.nl", "/kantoor", lang=lang)
+    switch = lang != "nl"
+    if switch:
+        _switch_language(page, base_url, lang)
+    try:
+        open_page(page, f"{base_url}/kantoor/dossiers/{made['dossier_id']}/klanten")
+        expect(page.get_by_role("heading", level=2, name=f"Sanne Bakker {tag}")).to_be_visible()
+        screenshot(page, f"klanten-toegang-{tag}")
+    finally:
+        if switch:
+            _switch_language(page, base_url, "nl")

@@ -137,6 +137,7 @@ def _check_room(db: Session, actor: Actor, request_id: int, adding: int) -> None
 def check_upload_allowed(actor: Actor, request_id: int, *, size: int = 0) -> None:
     """Raise NotFound unless ``actor`` may add a file to this item now, Refused when the item or the actor's quota
     is full (with ``size``, the declared size of the file, when it would not fit). Called before the body is read."""
+    access.require_can_write(actor)  # co-view is read-only
     with session_scope() as db:
         access.get_request(db, actor, request_id, need="deliver")
         _check_room(db, actor, request_id, size)
@@ -223,6 +224,7 @@ class Spool:
 
 def receive_upload(actor: Actor, request_id: int, filename: str, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StagedFile:
     """Check, clean and stage one file for an item. On any refusal nothing is kept: no file, no row."""
+    access.require_can_write(actor)  # co-view is read-only
     filename = check_filename(filename)
     check_upload_allowed(actor, request_id)
     spool = Spool(max_bytes)
@@ -321,6 +323,7 @@ def list_staged(actor: Actor, request_id: int) -> list[StagedFile]:
 
 def remove_staged(actor: Actor, upload_id: int) -> None:
     """Take a file back before Bevestigen (also one being processed, or failed): the row and its files are deleted."""
+    access.require_can_write(actor)  # co-view is read-only
     store = get_file_store()
     with session_scope() as db:
         upload, _item = access.get_upload(db, actor, upload_id, statuses=PENDING)
@@ -333,6 +336,7 @@ def remove_staged(actor: Actor, upload_id: int) -> None:
 
 def move_staged(actor: Actor, upload_id: int, step: int) -> None:
     """Move a staged file one place up (-1) or down (+1): the order of pages when photos are combined."""
+    access.require_can_write(actor)  # co-view is read-only
     with session_scope() as db:
         upload, _item = access.get_upload(db, actor, upload_id, statuses=PENDING)
         siblings = _pending(db, actor, upload.request_id)
@@ -389,6 +393,7 @@ def confirm(actor: Actor, request_id: int, *, combine_photos: bool = False) -> i
 
     With ``combine_photos`` the staged photos become one PDF, one page per photo, in their order.
     """
+    access.require_can_write(actor)  # co-view is read-only
     store = get_file_store()
     new_keys: list[str] = []
     try:
@@ -450,6 +455,7 @@ def _read(store, key: str) -> bytes:
 
 def mark_not_available(actor: Actor, request_id: int) -> None:
     """"Niet aanwezig": the item counts as handled; the office sees the choice and may ask again."""
+    access.require_can_write(actor)  # co-view is read-only
     with session_scope() as db:
         item = access.get_request(db, actor, request_id, need="deliver")
         if not item.can_mark_not_available:

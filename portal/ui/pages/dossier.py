@@ -141,6 +141,7 @@ class DossierState(AppState):
     can_read_activity: bool = False
     can_edit: bool = False
     can_edit_requests: bool = False
+    can_manage_clients: bool = False
     selected_phase: str = ""
     prev_phase_label: str = ""
     next_phase_label: str = ""
@@ -340,6 +341,7 @@ class DossierState(AppState):
         self.dossier_id, self.dossier_type, self.selected_phase = v.id, v.type, v.selected_phase
         self.can_publish, self.can_move_phase, self.can_read_activity = v.can_publish, v.can_move_phase, v.can_read_activity
         self.can_edit, self.can_edit_requests = v.can_edit, v.can_edit_requests
+        self.can_manage_clients = v.can_manage_clients
         keys = [p.key for p in v.phases]
         at = keys.index(v.phase)
         self.prev_phase_label = t[v.phases[at - 1].label_id] if at > 0 and v.can_move_phase else ""

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.domain import auth, notifications, twofa
+from portal.domain import auth, coview, notifications, twofa
+from portal.i18n import format_datetime
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, language_switch, loading, logout_button, page_title, shell, t
 from portal.ui.state import AppState, guarded
+
+
+@dataclass
+class CoViewRow:
+    who: str
+    when: str
 
 
 @dataclass
@@ -35,6 +42,7 @@ class ProfileState(AppState):
     notify_rejections: bool = False
     notify_saved: str = ""
     offices: list[OfficeRow] = []
+    coviews: list[CoViewRow] = []  # "Meegekeken": who of the office co-viewed (a client's own list)
     password_error: str = ""
     password_notice: str = ""
 
@@ -48,6 +56,11 @@ class ProfileState(AppState):
         if actor.is_client:
             self._set_choices(notifications.get_choices(actor))
             self.company_main = _is_company_main(actor)
+            self.coviews = [
+                CoViewRow(who=f"{v.staff_name} ({v.office_names})" if v.office_names else v.staff_name,
+                          when=format_datetime(v.started_at, self.lang))
+                for v in coview.seen_by(actor)
+            ]
         self._set_offices(twofa.office_requirements(actor))
         self.loaded = True
 
@@ -218,6 +231,19 @@ def _office_card() -> rx.Component:
     return _card("profile.office_security", _help("profile.office_security_help"), rx.foreach(S.offices, office))
 
 
+def _coview_card() -> rx.Component:
+    return _card(
+        "coview.seen_title",
+        _help("coview.seen_help"),
+        rx.cond(
+            S.coviews.length() > 0,
+            rx.el.ul(rx.foreach(S.coviews, lambda v: rx.el.li(rx.text(rx.text.strong(v.who), " · ", v.when, size="2"))),
+                     class_name="plain-list"),
+            rx.text(t("coview.seen_none"), size="2", color="#4a5563"),
+        ),
+    )
+
+
 def profile_page() -> rx.Component:
     return shell(
         "profiel",
@@ -235,6 +261,7 @@ def profile_page() -> rx.Component:
                 _twofa_card(),
                 _password_card(),
                 rx.cond(S.is_client, _notifications_card()),
+                rx.cond(S.is_client, _coview_card()),
                 rx.cond(S.company_main, _accounts_card()),
                 rx.cond(S.offices.length() > 0, _office_card()),
                 logout_button(size="3"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.domain.security import secret_cookie
-from portal.domain import auth, twofa
+from portal.domain import auth, invitations, twofa
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, public_shell, t
 from portal.ui.state import AppState
@@ -38,6 +38,8 @@ class AuthFormState(AppState):
             self.notice = self.t["auth.expired"]
         elif params.get("activated") == "1":
             self.notice = self.t["activate.done"]
+        elif params.get("ended") == "unlinked":
+            self.error = self.t["client_access.ended_unlinked"]
 
     @rx.event
     async def confirm_email(self):
@@ -229,6 +231,49 @@ def activate_page() -> rx.Component:
             field("reset.password2", "password2", type="password", auto_complete="new-password"),
         ],
         ("forgot.back", "/login"),
+    )
+
+
+class ActivateCodeState(AuthFormState):
+    """The second step of an office's invitation: the SMS code sent to the mobile the office entered. The attempt
+    is an HttpOnly cookie set by /auth/activate; this page learns only the masked number."""
+
+    phone_hint: str = ""
+
+    @rx.event
+    async def on_load(self):
+        """Nobody is signed in at this step: whatever the tab held before goes."""
+        await self._wipe()
+        self._initial_language()
+        self.phone_hint = invitations.activation_hint(secret_cookie(self.router.headers.cookie, twofa.PENDING_COOKIE))
+        if not self.phone_hint:
+            return rx.redirect("/login?expired=1")
+
+
+def activate_code_page() -> rx.Component:
+    S = ActivateCodeState
+    return public_shell(
+        rx.heading(t("activate_code.title"), as_="h1", size="6"),
+        rx.text(t("activate_code.intro").replace("{phone}", S.phone_hint), color="#4a5563"),
+        _messages(),
+        rx.form(
+            rx.vstack(
+                field("code.label", "code", auto_complete="one-time-code", input_mode="numeric", max_length=8, auto_focus=True),
+                rx.button(t("activate_code.submit"), type="submit", size="3", width="100%", loading=S.busy),
+                spacing="4", width="100%",
+            ),
+            id="activate-code-form",
+            on_submit=_submit("/auth/activate/code", "activate-code-form"),
+            reset_on_submit=False,
+            no_validate=True,
+            method="post",
+        ),
+        rx.vstack(
+            rx.button(t("code.resend"), variant="ghost", size="2",
+                      on_click=[AuthFormState.start, rx.call_script("window.portalPost('/auth/activate/resend')", callback=AuthFormState.done)]),
+            rx.link(t("code.back"), href="/login", size="2"),
+            spacing="2", align="start",
+        ),
     )
 
 

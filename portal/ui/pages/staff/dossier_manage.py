@@ -54,12 +54,14 @@ def header_links(S) -> rx.Component:
     button = "rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button"
     return rx.vstack(
         rx.cond(
-            S.can_edit | S.can_edit_requests,
+            S.can_edit | S.can_edit_requests | S.can_manage_clients,
             rx.hstack(
                 rx.cond(S.can_edit, rx.link(rx.icon("pencil", size=16, aria_hidden="true"), t("manage.edit_dossier"),
                                             href=base + "/bewerken", class_name=button)),
                 rx.cond(S.can_edit_requests, rx.link(rx.icon("list-checks", size=16, aria_hidden="true"), t("manage.edit_requests"),
                                                      href=base + "/stukkenlijst", class_name=button)),
+                rx.cond(S.can_manage_clients, rx.link(rx.icon("user-check", size=16, aria_hidden="true"), t("client_access.link"),
+                                                      href=base + "/klanten", class_name=button)),
                 spacing="2", wrap="wrap",
             ),
         ),
