@@ -16,8 +16,10 @@ from http.cookies import SimpleCookie
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from portal.adapters.mail import get_mailer
+from sqlmodel import Session
+
 from portal.config import get_settings
+from portal.db.engine import session_scope
 from portal.db.models import User
 from portal.i18n import translate
 
@@ -90,15 +92,17 @@ def decrypt(value: str) -> str:
         return ""
 
 
-def send_quietly(to: str, subject: str, body: str) -> None:
-    """Send a mail; a failure is logged (type only, no address) and never undoes the caller's change.
+def send_quietly(to: str, subject: str, body: str, db: Session | None = None, kind: str = "account") -> None:
+    """Queue a mail in the outbox (portal/domain/outbox.py): in ``db``'s transaction when given (the mail
+    exists exactly when the change commits), else in a unit of work of its own. Sending happens in the
+    outbox's sender, so a mail server that is down never undoes or slows the caller's change."""
+    from portal.domain import outbox  # outbox encrypts bodies with this module's helpers
 
-    The transactional outbox (a later issue) will retry such mails instead of dropping them.
-    """
-    try:
-        get_mailer().send(to=to, subject=subject, body=body)
-    except Exception as exc:  # noqa: BLE001
-        log.error("mail could not be sent: %s", type(exc).__name__)
+    if db is not None:
+        outbox.enqueue(db, to=to, subject=subject, text=body, kind=kind)
+        return
+    with session_scope() as own:
+        outbox.enqueue(own, to=to, subject=subject, text=body, kind=kind)
 
 
 SECURITY_EVENTS = (
@@ -112,7 +116,7 @@ SECURITY_EVENTS = (
 )
 
 
-def security_mail(user: User, event: str, to: str | None = None) -> None:
+def security_mail(user: User, event: str, to: str | None = None, db: Session | None = None) -> None:
     """Tell the user, in their language, that ``event`` happened to their account (and what to do if
     it was not them). ``to`` overrides the address (the old one, after an e-mail change)."""
     assert event in SECURITY_EVENTS, event
@@ -122,4 +126,6 @@ def security_mail(user: User, event: str, to: str | None = None) -> None:
         to or user.email,
         translate(lang, "mail.security.subject", what=what),
         translate(lang, "mail.security.body", name=user.full_name, what=what, site=get_settings().site_url),
+        db=db,
+        kind="security",
     )
