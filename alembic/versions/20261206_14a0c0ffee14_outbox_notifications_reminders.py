@@ -2,7 +2,7 @@
 
 ``outbox_message`` holds every e-mail until a sender has delivered it (written in the transaction of the
 change that causes it; bodies encrypted). ``reminder_sent`` remembers which reminder went out about which
-requested item to whom, so none goes twice. Users gain choices for messages, progress and (staff)
+requested item, so none goes twice. Users gain choices for messages, progress and (staff)
 deliveries, and "Hoe vaak" (direct / daily); offices gain their reminder schedule. Existing rows get the
 defaults (every choice on, direct; reminders 2 days, every 3 days, at most 3, 1 day before the due date).
 
@@ -49,13 +49,11 @@ def upgrade() -> None:
     op.create_table('reminder_sent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('slot', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['documentrequest.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('request_id', 'user_id', 'slot')
+    sa.UniqueConstraint('request_id', 'slot')
     )
     with op.batch_alter_table('reminder_sent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reminder_sent_request_id'), ['request_id'], unique=False)

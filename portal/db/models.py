@@ -534,12 +534,11 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class ReminderSent(SQLModel, table=True):
-    """A reminder mail about one requested item: each (item, recipient, slot) at most once."""
+    """A reminder about one requested item went out: each (item, slot) at most once, whoever received it."""
 
     __tablename__ = "reminder_sent"
-    __table_args__ = (UniqueConstraint("request_id", "user_id", "slot"),)
+    __table_args__ = (UniqueConstraint("request_id", "slot"),)
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="documentrequest.id", index=True)
-    user_id: int = Field(foreign_key="user.id")
     slot: str = Field(max_length=20)  # "missing-1", "missing-2", ... or "due"
     sent_at: datetime = Field(default_factory=utcnow)

@@ -2,7 +2,10 @@
 
 - ``deliveries.sweep_orphans``: stored files no row refers to, stale temp files, held photos to clean
   again (see portal/domain/deliveries/housekeeping.py);
-- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days.
+- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days;
+- ``reminders.send_due``: reminders about requested items still missing (portal/domain/reminders.py);
+- ``notify.send_digests``: the daily digest for users who chose "dagelijks";
+- ``outbox.purge_sent``: sent mails older than a week leave the outbox table.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from portal.domain import twofa
+from portal.domain import notify, outbox, reminders, twofa
 from portal.domain.deliveries.housekeeping import sweep_orphans
 
 log = logging.getLogger(__name__)
@@ -19,6 +22,9 @@ INTERVAL_SECONDS = 3600
 JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
     ("file sweep", sweep_orphans),
     ("two-step sweep", twofa.sweep_expired),
+    ("reminders", reminders.send_due),
+    ("daily digests", notify.send_digests),
+    ("outbox purge", outbox.purge_sent),
 )
 
 
