@@ -163,3 +163,18 @@ def _office(db: Session, actor: Actor, office_id: int) -> Office:
     if office is None or not access.may_manage_reminders(actor, office.id):
         raise access.denied(db, actor, "office", office_id)
     return office
+
+
+@dataclass(frozen=True)
+class OfficeSchedule:
+    office_id: int
+    name: str
+    schedule: Schedule
+
+
+def office_schedules(actor: Actor) -> list[OfficeSchedule]:
+    """The schedule of every office ``actor`` may change (their office admin offices); empty for everyone else."""
+    with session_scope() as db:
+        offices = [db.get(Office, i) for i in access.administered_offices(actor)]
+        return sorted((OfficeSchedule(o.id, o.name, schedule_of(o)) for o in offices if o is not None
+                       and access.may_manage_reminders(actor, o.id)), key=lambda x: x.name)
