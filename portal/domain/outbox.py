@@ -156,7 +156,7 @@ def send_due(now: datetime | None = None, owner: str | None = None) -> int:
                 get_mailer().send(to=to, subject=subject, body=text, html=html)
                 sent += 1
             except Exception as exc:  # noqa: BLE001 - logged by type only (no address), retried later
-                log.warning("mail %s could not be sent: %s", row_id, type(exc).__name__)
+                log.error("mail %s could not be sent: %s", row_id, type(exc).__name__)
                 error = exc
             _finish(row_id, owner, error, datetime.now(timezone.utc) if now is None else now)
 
