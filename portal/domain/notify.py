@@ -47,6 +47,7 @@ EVENTS = {  # event -> the choice (notification kind) that governs it
     "reminder_due": "reminders",
 }
 DIGEST_HOURS = 24
+KIND = "notify:"  # outbox kind of a notification: KIND + event
 
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("notify_muted", default=False)
 
@@ -93,7 +94,7 @@ def _send(db: Session, to: list[Recipient], event: str, path: str) -> int:
     link = _link(path)
     for r in to:
         subject, text, body_html = event_text(r.language, event, link)
-        outbox.enqueue(db, to=r.email, subject=subject, text=text, html=body_html, kind=f"notify.{event}",
+        outbox.enqueue(db, to=r.email, subject=subject, text=text, html=body_html, kind=KIND + event,
                        user_id=r.user_id, held=r.user_id is not None and r.frequency == "daily")
     return len(to)
 
@@ -147,7 +148,7 @@ def send_digests(now: datetime | None = None) -> int:
                 continue
             user = db.get(notifications.User, user_id)
             lang = (user.language if user else "nl") or "nl"
-            counts = Counter(r.kind.removeprefix("notify.") for r in rows)
+            counts = Counter(r.kind.removeprefix(KIND) for r in rows)
             lines = [translate(lang, f"notify.event.{event}") + (f" ({n}×)" if n > 1 else "") for event, n in counts.items()]
             link = _link("/home")
             text = translate(lang, "notify.digest_body", lines="\n".join(f"- {x}" for x in lines), link=link)

@@ -32,7 +32,7 @@ from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import OutboxMessage, OutboxStatus
 from portal.domain import audit
-from portal.domain.security import decrypt, encrypt
+from portal.domain.crypto import decrypt, encrypt
 
 log = logging.getLogger(__name__)
 

@@ -7,24 +7,17 @@ True
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
 import hmac
-import logging
 from http.cookies import SimpleCookie
-
-from cryptography.fernet import Fernet, InvalidToken
 
 from sqlmodel import Session
 
 from portal.config import get_settings
 from portal.db.engine import session_scope
 from portal.db.models import User
+from portal.domain.crypto import decrypt, encrypt, fernet  # noqa: F401 - the stored-secret helpers live there
 from portal.i18n import translate
-
-log = logging.getLogger(__name__)
-
 
 def token_hash(token: str) -> str:
     """HMAC-SHA256 of a bearer token or code with the server's secret: a leaked table is not a key ring."""
@@ -48,16 +41,6 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
-def fernet(purpose: bytes = b"portal:stored-secrets:") -> Fernet:
-    """A Fernet key derived from SECRET_KEY for one purpose (stored secrets, tab state at rest...)."""
-    return _fernet_for(purpose, get_settings().secret_key)
-
-
-@functools.lru_cache(maxsize=8)
-def _fernet_for(purpose: bytes, secret_key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(purpose + secret_key.encode()).digest()))
-
-
 def cookie_name(base: str) -> str:
     """The name of a secret cookie on this site: ``__Host-`` + ``base`` when the site is https (the browser
     then keeps it only when Secure, for path /, set by this very host: no subdomain can set or shadow it);
@@ -70,33 +53,11 @@ def secret_cookie(cookie_header: str | None, base: str) -> str | None:
     return cookie_value(cookie_header, cookie_name(base))
 
 
-def _fernet() -> Fernet:
-    return fernet()
-
-
-def encrypt(value: str) -> str:
-    """Encrypt a secret we must be able to read back (an authenticator's TOTP key) with SECRET_KEY.
-
-    >>> decrypt(encrypt("JBSWY3DPEHPK3PXP"))
-    'JBSWY3DPEHPK3PXP'
-    """
-    return _fernet().encrypt(value.encode()).decode()
-
-
-def decrypt(value: str) -> str:
-    """The plain secret, or "" when it cannot be read (another SECRET_KEY, or damaged)."""
-    try:
-        return _fernet().decrypt(value.encode()).decode() if value else ""
-    except InvalidToken:
-        log.error("a stored secret could not be decrypted (was SECRET_KEY changed?)")
-        return ""
-
-
 def send_quietly(to: str, subject: str, body: str, db: Session | None = None, kind: str = "account") -> None:
     """Queue a mail in the outbox (portal/domain/outbox.py): in ``db``'s transaction when given (the mail
     exists exactly when the change commits), else in a unit of work of its own. Sending happens in the
     outbox's sender, so a mail server that is down never undoes or slows the caller's change."""
-    from portal.domain import outbox  # outbox encrypts bodies with this module's helpers
+    from portal.domain import outbox  # here, not at the top: the outbox's own imports stay light
 
     if db is not None:
         outbox.enqueue(db, to=to, subject=subject, text=body, kind=kind)

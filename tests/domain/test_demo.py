@@ -33,7 +33,7 @@ def test_loading_the_demo_mails_nobody(demo_db):
 
     with session_scope() as db:
         kinds = db.exec(select(OutboxMessage.kind, func.count()).group_by(OutboxMessage.kind)).all()
-    assert [k for k, _ in kinds if k.startswith("notify.")] == []
+    assert [k for k, _ in kinds if k.startswith("notify:")] == []
 
 
 def test_every_demo_login_works(demo_db):

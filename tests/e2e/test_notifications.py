@@ -44,7 +44,7 @@ def test_publishing_mails_the_client_a_link_and_the_client_chooses(make_context,
     assert msg["Subject"] == "Er staat iets voor u klaar in Portal"
     assert f"/dossiers/{fresh.dossier_id}" in body
     html = msg.get_body(("html",)).get_content()
-    for personal in (title, "Nina", "Notificatie", fresh.reference, "Amstel"):
+    for personal in (title, fresh.name, "Nina", fresh.reference, "Amstel"):
         assert personal not in body and personal not in html
 
     client = new_page(make_context(viewport=viewport))

@@ -262,8 +262,9 @@ def _reminders_card() -> rx.Component:
         ident = f"reminder-{name}-" + row.office_id.to_string()
         return rx.vstack(
             rx.el.label(t(label_key), html_for=ident, class_name="field-label"),
+            # no min/max: the domain checks the range and answers in the user's language
             rx.input(id=ident, name=name, default_value=value.to_string(), type="number", input_mode="numeric",
-                     min=0, max=60, size="3", width="8em"),
+                     size="3", width="8em"),
             spacing="1",
         )
 
