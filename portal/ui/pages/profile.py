@@ -293,8 +293,8 @@ def _reminders_card() -> rx.Component:
         "reminders.title",
         _help("reminders.help"),
         rx.cond(S.reminders_error != "", alert(S.reminders_error, "red")),
-        rx.cond(S.reminders_notice != "", alert(S.reminders_notice, "green")),
         rx.foreach(S.reminder_rows, office),
+        rx.text(S.reminders_notice, size="2", color="#166534", role="status", min_height="1.25em"),
     )
 
 
