@@ -89,6 +89,11 @@ class Settings:
     upload_max_bytes: int
     upload_quota_files: int  # files one user may have uploaded and not yet sent, over all items
     upload_quota_bytes: int  # and their bytes
+    # the outbox (portal/domain/outbox.py): how often each worker's sender looks for due mails, and how long
+    # a claimed mail stays with its sender (a sender that died: the mail goes out again after this)
+    outbox_poll_seconds: int = 5
+    outbox_lease_seconds: int = 120
+    outbox_max_attempts: int = 8  # then the mail is marked failed (audited mail.failed)
 
     @property
     def site_origin(self) -> str:
@@ -180,6 +185,9 @@ def load_settings() -> Settings:
         upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
         upload_quota_files=env_int("UPLOAD_QUOTA_FILES", 200),
         upload_quota_bytes=env_int("UPLOAD_QUOTA_BYTES", 2 * 1024**3),
+        outbox_poll_seconds=max(1, env_int("OUTBOX_POLL_SECONDS", 5)),
+        outbox_lease_seconds=max(10, env_int("OUTBOX_LEASE_SECONDS", 120)),
+        outbox_max_attempts=max(1, env_int("OUTBOX_MAX_ATTEMPTS", 8)),
     )
 
 

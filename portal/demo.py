@@ -44,7 +44,7 @@ from portal.db.models import (
     User,
     UserKind,
 )
-from portal.domain import clients, deliveries, dossier_admin, publishing, questionnaires, stukkenlijst
+from portal.domain import clients, deliveries, dossier_admin, notify, publishing, questionnaires, stukkenlijst
 from portal.domain.actor import Actor
 from portal.domain.auth import _actor_for, hash_password
 from portal.domain.deliveries import review
@@ -369,7 +369,8 @@ def load_if_empty() -> bool:
     with session_scope() as db:
         if db.exec(select(func.count()).select_from(User)).one():
             return False
-    load()
+    with notify.muted():  # the demo's publishing, requests and reviews mail nobody
+        load()
     return True
 
 

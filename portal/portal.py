@@ -80,7 +80,28 @@ async def housekeeping_hourly():
         await asyncio.sleep(maintenance.INTERVAL_SECONDS)
 
 
+async def outbox_sender():
+    """This worker's mail sender (portal/domain/outbox.py): sends due mails, then waits for a commit that queued
+    mail or OUTBOX_POLL_SECONDS, in a worker thread. Several workers each run one; leases keep them apart."""
+    import asyncio
+    import logging
+
+    from starlette.concurrency import run_in_threadpool
+
+    from portal.domain import outbox
+
+    poll = get_settings().outbox_poll_seconds
+    while True:
+        try:
+            await run_in_threadpool(outbox.send_due)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
+            logging.getLogger("portal.outbox").exception("outbox round failed")
+            await asyncio.sleep(poll)
+        await run_in_threadpool(outbox.wait_for_work, poll)
+
+
 app.register_lifespan_task(housekeeping_hourly)
+app.register_lifespan_task(outbox_sender)
 # before Reflex's own hydrate handling: a tab's state is wiped unless it belongs to the connection's session
 app.add_middleware(SessionBinding(), index=0)
 

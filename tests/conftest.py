@@ -62,6 +62,7 @@ _ENV_TO_CLEAR = [
     "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "REFLEX_REDIS_URL",
     "SMS_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE", "SMS_ALLOWED_PREFIXES",
     "UPLOAD_MAX_BYTES", "UPLOAD_QUOTA_FILES", "UPLOAD_QUOTA_BYTES",
+    "OUTBOX_POLL_SECONDS", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS",
 ]
 SITE_URL = "http://portal.test:3000"
 
@@ -149,6 +150,10 @@ class DbEnv:
         return self.data_dir / "outbox"
 
     def outbox_files(self) -> list[Path]:
+        """The mail folder as a user would find it once the outbox's sender ran (one round, synchronously)."""
+        from portal.domain import outbox
+
+        outbox.send_due()
         return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
 
     def outbox_messages(self) -> list[EmailMessage]:

@@ -224,20 +224,21 @@ def test_forgot_answers_identically_for_known_and_unknown(personas, client, orig
 
 
 def test_forgot_answers_before_the_address_is_looked_up_or_mailed(personas, client, origin, db_env, monkeypatch):
-    """The mail sender is held until the test has its answer: the answer must come first (before, the
+    """The mail is held (at the outbox) until the test has its answer: the answer must come first (before, the
     route looked the address up and sent the mail, so its time told whether the address had an account)."""
     import threading
     import time
 
-    from portal.domain import security
+    from portal.domain import outbox
 
     answered, sent = threading.Event(), []
+    real_enqueue = outbox.enqueue
 
-    class HeldMailer:
-        def send(self, *, to: str, subject: str, body: str) -> None:
-            sent.append((to, answered.wait(5)))  # True only when the answer was already out
+    def held_enqueue(db, *, to: str, **kw) -> None:
+        sent.append((to, answered.wait(5)))  # True only when the answer was already out
+        real_enqueue(db, to=to, **kw)
 
-    monkeypatch.setattr(security, "get_mailer", lambda: HeldMailer())
+    monkeypatch.setattr(outbox, "enqueue", held_enqueue)
     r = post(client, "/auth/forgot", {"email": "alice@example.nl", "lang": "en"}, origin)
     answered.set()
     deadline = time.monotonic() + 10
@@ -246,6 +247,7 @@ def test_forgot_answers_before_the_address_is_looked_up_or_mailed(personas, clie
     assert sent == [("alice@example.nl", True)]  # the mail came, after the answer
     assert r.status_code == 200 and r.json() == {"message": translate("en", "forgot.sent")}
     assert auth.RESET_WORKER.join(10)
+    assert [m["To"] for m in db_env.outbox_messages()] == ["alice@example.nl"]
 
 
 def test_forgot_for_an_unknown_address_queues_the_same_work(personas, client, origin, db_env, monkeypatch):

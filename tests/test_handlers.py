@@ -103,8 +103,8 @@ STATE_ROLES = {
 # lists that only ever hold messages about the caller's own input (still searched for others' data)
 MESSAGE_LISTS = {"DefinitionsState.problems"}
 # lists of the caller's own settings, never another's (still searched for others' data): the offices an
-# office admin administers on Mijn gegevens, from access.administered_offices
-OWN_LISTS = {"ProfileState.offices", "DossierEditState.advisers"}  # advisers: the staff of the caller's own office
+# office admin administers on Mijn gegevens (two-step requirement, reminder schedule), from access.administered_offices
+OWN_LISTS = {"ProfileState.offices", "ProfileState.reminder_rows", "DossierEditState.advisers"}  # advisers: the staff of the caller's own office
 # fields that carry the request itself (router data) rather than anything a handler produced
 ROUTER_FIELDS = {"router_data", "rx_router_session", "rx_router_headers", "rx_router_page", "rx_router_url",
                  "rx_router_route_id", "_reflex_internal_links", "is_hydrated"}

@@ -187,6 +187,9 @@ def dynamic_ids() -> dict[str, set[str]]:
         expand["mail.security."] = {f"mail.security.{event}" for event in SECURITY_EVENTS}
     except ImportError:
         pass
+    from portal.domain.notify import EVENTS  # notification e-mails: translate(lang, f"notify.event.{event}")
+
+    expand["notify.event."] = {f"notify.event.{event}" for event in EVENTS}
     from portal.db.models import ResponseStatus  # the dossier screen's questionnaire rows
 
     expand["questionnaire.status."] = {f"questionnaire.status.{s.value}" for s in ResponseStatus}

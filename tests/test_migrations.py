@@ -395,3 +395,37 @@ def test_invitations_revision_keeps_offices_users_and_sessions(empty_db):
         command.upgrade(cfg, "head")
     finally:
         engine.dispose()
+
+
+INVITATIONS = "13a0c0ffee13"  # the revision before the outbox, notification choices and reminders
+
+
+def test_existing_users_and_offices_get_the_default_choices_and_schedule(empty_db):
+    """Users made before the outbox revision keep every mail on (the new kinds too, "direct"); offices get the
+    seed-003 reminder schedule; and the downgrade takes the new columns and tables away with the data intact."""
+    cfg = config(empty_db)
+    command.upgrade(cfg, INVITATIONS)
+    engine = make_engine(empty_db)
+    try:
+        with engine.begin() as conn:
+            run = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
+            run("INSERT INTO office (id, name, kind, email, phone, brand_color, created_at) "
+                "VALUES (1, 'Pentrax', 'handling', 'info@pentrax.nl', '', '#1f4e79', '2026-11-01 09:00:00')")
+            run('INSERT INTO "user" (id, email, password_hash, full_name, phone, kind, language, is_active, created_at, '
+                "twofa_method, twofa_phone, totp_secret, totp_last_step, recovery_code_hash, notify_documents, "
+                "notify_questionnaires, notify_requests, notify_rejections) VALUES (1, 'a@b.nl', 'x', 'A', '', 'client', "
+                "'en', :t, '2026-11-01 09:00:00', '', '', '', 0, '', :f, :t, :t, :t)", t=True, f=False)
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            user = conn.execute(sa.text('SELECT notify_documents, notify_messages, notify_progress, notify_deliveries, '
+                                        'notify_frequency, language FROM "user"')).one()
+            office = conn.execute(sa.text("SELECT reminder_first_days, reminder_every_days, reminder_max, "
+                                          "reminder_before_due_days FROM office")).one()
+        assert tuple(user) == (False, True, True, True, "direct", "en")
+        assert tuple(office) == (2, 3, 3, 1)
+        command.downgrade(cfg, INVITATIONS)
+        assert "outbox_message" not in tables(empty_db) and "reminder_sent" not in tables(empty_db)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text('SELECT email, notify_documents FROM "user"')).one() == ("a@b.nl", False)
+    finally:
+        engine.dispose()

@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 
 
 class Mailer(Protocol):
-    def send(self, *, to: str, subject: str, body: str) -> None: ...
+    def send(self, *, to: str, subject: str, body: str, html: str = "") -> None: ...
 
 
-def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, body: str, html: str = "") -> EmailMessage:
+    """A plain-text mail, or multipart/alternative (text first, then HTML) when ``html`` is given."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -34,6 +35,8 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="portal.localhost")
     msg.set_content(body)
+    if html:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 
@@ -44,9 +47,9 @@ class FolderMailer:
         self.folder = folder
         self.sender = sender
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
+    def send(self, *, to: str, subject: str, body: str, html: str = "") -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        msg = build_message(self.sender, to, subject, body)
+        msg = build_message(self.sender, to, subject, body, html)
         name = f"{uuid.uuid4().hex}.eml"
         tmp = self.folder / f".{name}.tmp"
         with open(tmp, "wb") as fh:
@@ -61,8 +64,8 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self.s = settings
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
-        msg = build_message(self.s.mail_from, to, subject, body)
+    def send(self, *, to: str, subject: str, body: str, html: str = "") -> None:
+        msg = build_message(self.s.mail_from, to, subject, body, html)
         with smtplib.SMTP(self.s.smtp_host, self.s.smtp_port, timeout=30) as smtp:
             if self.s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())

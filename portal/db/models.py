@@ -123,6 +123,13 @@ class Office(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # days a client unlinked from their last dossier keeps their (deactivated) login before it is erased
     retention_days: int = Field(default=30)
+    # reminder schedule (portal/domain/reminders.py), set by the office's admins: first reminder this many days
+    # after the request, then every ``reminder_every_days``, at most ``reminder_max`` times; and one reminder
+    # ``reminder_before_due_days`` before the due date (0: none)
+    reminder_first_days: int = Field(default=2)
+    reminder_every_days: int = Field(default=3)
+    reminder_max: int = Field(default=3)
+    reminder_before_due_days: int = Field(default=1)
 
 
 class User(SQLModel, table=True):
@@ -153,6 +160,12 @@ class User(SQLModel, table=True):
     # a client unlinked from their last dossier: deactivated then, personal data erased after the retention
     deactivated_at: datetime | None = None
     erased_at: datetime | None = None
+    # newer kinds (portal/domain/notify.py): new messages, progress (in behandeling / rapport gereed), and for
+    # staff: a client delivered; "Hoe vaak": "direct" (one mail each) or "daily" (one digest a day)
+    notify_messages: bool = Field(default=True)
+    notify_progress: bool = Field(default=True)
+    notify_deliveries: bool = Field(default=True)
+    notify_frequency: str = Field(default="direct", max_length=10)
 
 
 class StaffMembership(SQLModel, table=True):
@@ -507,3 +520,43 @@ class CoView(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     end_reason: str = Field(default="", max_length=20)  # stopped | timeout | logout | unlinked | restarted
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"  # waiting (or waiting again, after a failed try) until next_attempt_at
+    SENDING = "sending"  # claimed by a sender until lease_until
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt (audited mail.failed)
+    DIGEST = "digest"  # held for the recipient's daily digest (portal/domain/notify.py); never sent alone
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail to send, written in the transaction of the change that causes it (portal/domain/outbox.py).
+
+    Bodies are encrypted at rest (they may carry a reset or activation link)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    body_html: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    kind: str = Field(default="", max_length=40)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)  # the recipient, when a user
+    status: OutboxStatus = Field(default=OutboxStatus.QUEUED, sa_type=String(10))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    lease_owner: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder about one requested item went out: each (item, slot) at most once, whoever received it."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("request_id", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="documentrequest.id", index=True)
+    slot: str = Field(max_length=20)  # "missing-1", "missing-2", ... or "due"
+    sent_at: datetime = Field(default_factory=utcnow)

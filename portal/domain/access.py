@@ -860,3 +860,11 @@ def get_dossier_for(db: Session, actor: Actor, dossier_id: int, rule) -> Dossier
     if not rule(actor, dossier):
         raise denied(db, actor, "dossier", dossier_id, need=rule.__name__)
     return dossier
+
+
+# -- issue 14: reminders --
+
+
+def may_manage_reminders(actor: Actor, office_id: int) -> bool:
+    """Change an office's reminder schedule (portal/domain/reminders.py): the office's admins only, like its catalogue."""
+    return may_manage_catalogue(actor, office_id)

@@ -269,7 +269,7 @@ def invite_extra_account(actor: Actor, full_name: str, email: str) -> ExtraAccou
         audit.record(db, "account.invited", user_id=actor.user_id, object_type="user", object_id=user.id, ip=actor.ip,
                      client_id=company.id, existing=None if new else True)
         result = _view(member, user)
-    send_quietly(*mail)  # after the commit: a mail never carries a link that was rolled back
+        send_quietly(*mail, db=db)  # queued with the change: a mail never carries a link that was rolled back
     return result
 
 
@@ -295,7 +295,7 @@ def resend_invitation(actor: Actor, member_id: int) -> ExtraAccount:
         audit.record(db, "account.invitation_resent", user_id=actor.user_id, object_type="user", object_id=user.id,
                      ip=actor.ip, client_id=company.id)
         result = _view(member, user)
-    send_quietly(*mail)
+        send_quietly(*mail, db=db)
     return result
 
 
@@ -331,8 +331,7 @@ def revoke_extra_account(actor: Actor, member_id: int) -> ExtraAccount:
                 translate(lang, "mail.extra_revoked.subject", company=company.name),
                 translate(lang, body, name=user.full_name, inviter=actor.full_name, company=company.name),
             )
-    if mail:
-        send_quietly(*mail)
+            send_quietly(*mail, db=db)
     return was
 
 

@@ -291,8 +291,7 @@ def request_password_reset(email: str, *, ip: str = "", language: str = "nl") ->
         _send_quietly(
             user.email,
             translate(lang, "mail.reset.subject"),
-            translate(lang, "mail.reset.body", name=user.full_name, link=link, minutes=60),
-        )
+            translate(lang, "mail.reset.body", name=user.full_name, link=link, minutes=60), db=db)
 
 
 def issue_link_token(db: Session, user: User, purpose: str, *, client_id: int | None = None, now=None) -> str:
@@ -340,8 +339,7 @@ def reset_password(token: str, new_password: str, *, ip: str = "", purpose: str 
             _send_quietly(
                 user.email,
                 translate(user.language, "mail.password_changed.subject"),
-                translate(user.language, "mail.password_changed.body", name=user.full_name),
-            )
+                translate(user.language, "mail.password_changed.body", name=user.full_name), db=db)
         return user.email
 
 
@@ -376,8 +374,7 @@ def change_password(actor: Actor, current: str, new_password: str) -> None:
         _send_quietly(
             user.email,
             translate(user.language, "mail.password_changed.subject"),
-            translate(user.language, "mail.password_changed.body", name=user.full_name),
-        )
+            translate(user.language, "mail.password_changed.body", name=user.full_name), db=db)
 
 
 def set_language(actor: Actor, language: str) -> None:
@@ -417,7 +414,7 @@ def request_email_change(actor: Actor, grant: str, new_email: str) -> str:
         audit.record(db, "email_change.requested", user_id=user.id, ip=actor.ip)
         link = f"{get_settings().site_url}/e-mailadres-bevestigen?token={token}"
         _send_quietly(email, translate(user.language, "mail.email_change.subject"),
-                      translate(user.language, "mail.email_change.body", name=user.full_name, link=link, hours=24))
+                      translate(user.language, "mail.email_change.body", name=user.full_name, link=link, hours=24), db=db)
         return email
 
 
@@ -439,5 +436,5 @@ def confirm_email_change(token: str, *, ip: str = "") -> str:
         db.exec(delete(UserSession).where(UserSession.user_id == user.id))
         db.exec(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
         audit.record(db, "email_change.completed", user_id=user.id, ip=ip)
-        security_mail(user, "email_changed", to=old)
+        security_mail(user, "email_changed", to=old, db=db)
         return user.email

@@ -22,7 +22,7 @@ code, and the office unlinks them again.
   ``erase_expired`` (hourly, ``maintenance.JOBS``) erases its personal data after the office's
   ``Office.retention_days``: the user row keeps only a pseudonym ``client-<hmac>``, which is all the audit log
   (user ids only) then leads to.
-- Every mail goes through ``_send_mail`` (the notification outbox will take it over in the same transaction).
+- Every mail goes through ``_send_mail``: the notification outbox, in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
-from sqlmodel import Session, delete, select, update
+from sqlmodel import Session, delete, or_, select, update
 
 from portal.config import get_settings
 from portal.db.engine import session_scope
@@ -42,6 +41,7 @@ from portal.db.models import (
     Dossier,
     DossierParticipant,
     Office,
+    OutboxMessage,
     PasswordResetToken,
     TwoFactorChallenge,
     User,
@@ -63,7 +63,6 @@ ACTIVATE = "activate"  # TwoFactorChallenge.purpose of the SMS step of an activa
 VALID_DAYS = auth.ACTIVATION_TTL.days
 NONE, INVITED, ACTIVE, EXPIRED = "none", "invited", "active", "expired"
 UNLINKED = "unlinked"  # UserSession.ended_reason
-_MAILS = "portal.invitations.mails"
 
 
 @dataclass(frozen=True)
@@ -86,22 +85,9 @@ class ClientAccess:
 
 
 def _send_mail(db: Session, to: str, subject: str, body: str) -> None:
-    """Every mail of this module: sent once the caller's unit of work committed (never a link that was rolled back).
-    The notification outbox will write it into the same transaction instead."""
-    pending = db.info.setdefault(_MAILS, [])
-    if not pending:
-        event.listen(db, "after_commit", _flush_mails, once=True)
-        event.listen(db, "after_soft_rollback", _drop_mails, once=True)
-    pending.append((to, subject, body))
-
-
-def _flush_mails(session: Session, *_args) -> None:
-    for mail in session.info.pop(_MAILS, []):
-        send_quietly(*mail)
-
-
-def _drop_mails(session: Session, *_args) -> None:
-    session.info.pop(_MAILS, None)
+    """Every mail of this module: a row in the outbox, written in the caller's transaction (a link that is rolled
+    back is never mailed; one that commits is never lost)."""
+    send_quietly(to, subject, body, db=db, kind="invitation")
 
 
 def _lang(value: str) -> str:
@@ -413,12 +399,14 @@ def erase_expired(now: datetime | None = None) -> int:
         for user in users:
             if user.deactivated_at + timedelta(days=_retention_days(db, user)) > now:
                 continue
-            name = pseudonym(user.id)
+            name, address = pseudonym(user.id), user.email
             user.full_name, user.email, user.phone = name, f"{name}@erased.invalid", ""
             user.password_hash = user.totp_secret = user.recovery_code_hash = user.twofa_phone = user.twofa_method = ""
             user.erased_at = now
             db.exec(delete(UserSession).where(UserSession.user_id == user.id))
             db.exec(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+            # mails not yet sent (or kept for the week after sending) carry the address: they go too
+            db.exec(delete(OutboxMessage).where(or_(OutboxMessage.user_id == user.id, OutboxMessage.to_address == address)))
             audit.record(db, "user.erased", user_id=None, object_type="user", object_id=user.id, pseudonym=name)
             done += 1
     return done

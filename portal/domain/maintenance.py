@@ -4,7 +4,10 @@
   again (see portal/domain/deliveries/housekeeping.py);
 - ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days;
 - ``invitations.erase_expired``: clients unlinked from their last dossier longer ago than their office's retention
-  period lose their personal data (a pseudonym stays).
+  period lose their personal data (a pseudonym stays);
+- ``reminders.send_due``: reminders about requested items still missing (portal/domain/reminders.py);
+- ``notify.send_digests``: the daily digest for users who chose "dagelijks";
+- ``outbox.purge_sent``: sent mails older than a week leave the outbox table.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from portal.domain import invitations, twofa
+from portal.domain import invitations, notify, outbox, reminders, twofa
 from portal.domain.deliveries.housekeeping import sweep_orphans
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,9 @@ JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
     ("file sweep", sweep_orphans),
     ("two-step sweep", twofa.sweep_expired),
     ("client erasure", invitations.erase_expired),
+    ("reminders", reminders.send_due),
+    ("daily digests", notify.send_digests),
+    ("outbox purge", outbox.purge_sent),
 )
 
 

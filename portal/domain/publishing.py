@@ -23,7 +23,7 @@ from portal.adapters.filecheck import Refused
 from portal.adapters.filestore import get_file_store
 from portal.db.engine import session_scope
 from portal.db.models import Document, DocumentKind, Dossier, DossierType, Milestone, utcnow
-from portal.domain import access, audit
+from portal.domain import access, audit, notify
 from portal.domain.actor import Actor
 from portal.domain.deliveries import intake
 from portal.domain.deliveries.housekeeping import sniff_file
@@ -180,6 +180,7 @@ def add_document(actor: Actor, dossier_id: int, meta: NewDocument, filename: str
             if meta.public:
                 audit.record(db, "document.published", user_id=actor.user_id, object_type="document", object_id=doc.id,
                              ip=actor.ip, dossier_id=dossier.id)
+                notify.to_clients(db, dossier.id, "document")
             return doc.id
     except BaseException:
         if stored is not None:
@@ -224,6 +225,8 @@ def set_document_public(actor: Actor, document_id: int, public: bool) -> None:
         dossier.updated_at = utcnow()
         audit.record(db, "document.published" if public else "document.unpublished", user_id=actor.user_id,
                      object_type="document", object_id=doc.id, ip=actor.ip, dossier_id=dossier.id)
+        if public:
+            notify.to_clients(db, dossier.id, "document")
 
 
 # --- milestones ---------------------------------------------------------------------------------
@@ -262,7 +265,9 @@ def add_standard_milestone(actor: Actor, dossier_id: int, key: str) -> int:
         if dossier.type != DossierType.INCOME_STATEMENT:
             raise InvalidInput("milestone.standard_unknown")
         title, description = STANDARD_MILESTONES[key]
-        return _add_milestone(db, actor, dossier, title, utcnow().date(), description, True)
+        milestone_id = _add_milestone(db, actor, dossier, title, utcnow().date(), description, True)
+        notify.to_clients(db, dossier.id, key)  # seed 003: "in behandeling", "rapport gereed"
+        return milestone_id
 
 
 def set_milestone_public(actor: Actor, milestone_id: int, public: bool) -> None:

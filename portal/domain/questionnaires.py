@@ -52,7 +52,7 @@ from portal.db.models import (
     User,
     utcnow,
 )
-from portal.domain import access, audit, validators
+from portal.domain import access, audit, notify, validators
 from portal.domain.actor import Actor
 from portal.domain.errors import DomainError, InvalidInput, NotFound
 from portal.i18n import format_date, format_datetime, format_money, translate
@@ -268,6 +268,7 @@ def send_questionnaire(actor: Actor, dossier_id: int, definition_id: int, *, per
             ids.append(response.id)
             audit.record(db, "questionnaire.sent", user_id=actor.user_id, object_type="questionnaire_response", object_id=response.id, ip=actor.ip)
         dossier.updated_at = utcnow()
+        notify.to_clients(db, dossier.id, "questionnaire", f"/vragenlijst/{ids[0]}" if len(ids) == 1 else None)
         return ids
 
 

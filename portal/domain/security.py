@@ -7,22 +7,17 @@ True
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
 import hmac
-import logging
 from http.cookies import SimpleCookie
 
-from cryptography.fernet import Fernet, InvalidToken
+from sqlmodel import Session
 
-from portal.adapters.mail import get_mailer
 from portal.config import get_settings
+from portal.db.engine import session_scope
 from portal.db.models import User
+from portal.domain.crypto import decrypt, encrypt, fernet  # noqa: F401 - the stored-secret helpers live there
 from portal.i18n import translate
-
-log = logging.getLogger(__name__)
-
 
 def token_hash(token: str) -> str:
     """HMAC-SHA256 of a bearer token or code with the server's secret: a leaked table is not a key ring."""
@@ -46,16 +41,6 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
-def fernet(purpose: bytes = b"portal:stored-secrets:") -> Fernet:
-    """A Fernet key derived from SECRET_KEY for one purpose (stored secrets, tab state at rest...)."""
-    return _fernet_for(purpose, get_settings().secret_key)
-
-
-@functools.lru_cache(maxsize=8)
-def _fernet_for(purpose: bytes, secret_key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(purpose + secret_key.encode()).digest()))
-
-
 def cookie_name(base: str) -> str:
     """The name of a secret cookie on this site: ``__Host-`` + ``base`` when the site is https (the browser
     then keeps it only when Secure, for path /, set by this very host: no subdomain can set or shadow it);
@@ -68,37 +53,17 @@ def secret_cookie(cookie_header: str | None, base: str) -> str | None:
     return cookie_value(cookie_header, cookie_name(base))
 
 
-def _fernet() -> Fernet:
-    return fernet()
+def send_quietly(to: str, subject: str, body: str, db: Session | None = None, kind: str = "account") -> None:
+    """Queue a mail in the outbox (portal/domain/outbox.py): in ``db``'s transaction when given (the mail
+    exists exactly when the change commits), else in a unit of work of its own. Sending happens in the
+    outbox's sender, so a mail server that is down never undoes or slows the caller's change."""
+    from portal.domain import outbox  # here, not at the top: the outbox's own imports stay light
 
-
-def encrypt(value: str) -> str:
-    """Encrypt a secret we must be able to read back (an authenticator's TOTP key) with SECRET_KEY.
-
-    >>> decrypt(encrypt("JBSWY3DPEHPK3PXP"))
-    'JBSWY3DPEHPK3PXP'
-    """
-    return _fernet().encrypt(value.encode()).decode()
-
-
-def decrypt(value: str) -> str:
-    """The plain secret, or "" when it cannot be read (another SECRET_KEY, or damaged)."""
-    try:
-        return _fernet().decrypt(value.encode()).decode() if value else ""
-    except InvalidToken:
-        log.error("a stored secret could not be decrypted (was SECRET_KEY changed?)")
-        return ""
-
-
-def send_quietly(to: str, subject: str, body: str) -> None:
-    """Send a mail; a failure is logged (type only, no address) and never undoes the caller's change.
-
-    The transactional outbox (a later issue) will retry such mails instead of dropping them.
-    """
-    try:
-        get_mailer().send(to=to, subject=subject, body=body)
-    except Exception as exc:  # noqa: BLE001
-        log.error("mail could not be sent: %s", type(exc).__name__)
+    if db is not None:
+        outbox.enqueue(db, to=to, subject=subject, text=body, kind=kind)
+        return
+    with session_scope() as own:
+        outbox.enqueue(own, to=to, subject=subject, text=body, kind=kind)
 
 
 SECURITY_EVENTS = (
@@ -112,7 +77,7 @@ SECURITY_EVENTS = (
 )
 
 
-def security_mail(user: User, event: str, to: str | None = None) -> None:
+def security_mail(user: User, event: str, to: str | None = None, db: Session | None = None) -> None:
     """Tell the user, in their language, that ``event`` happened to their account (and what to do if
     it was not them). ``to`` overrides the address (the old one, after an e-mail change)."""
     assert event in SECURITY_EVENTS, event
@@ -122,4 +87,6 @@ def security_mail(user: User, event: str, to: str | None = None) -> None:
         to or user.email,
         translate(lang, "mail.security.subject", what=what),
         translate(lang, "mail.security.body", name=user.full_name, what=what, site=get_settings().site_url),
+        db=db,
+        kind="security",
     )

@@ -37,7 +37,7 @@ from portal.db.models import (
     User,
     utcnow,
 )
-from portal.domain import access, audit
+from portal.domain import access, audit, notify
 from portal.domain.actor import Actor
 from portal.domain.deliveries.intake import supersede_open_deliveries, touch_item
 from portal.domain.dossiers import client_names
@@ -664,4 +664,5 @@ def send_upload_request(actor: Actor, dossier_id: int, request_ids: list[int], m
         dossier.updated_at = utcnow()
         audit.record(db, "upload_request.sent", user_id=actor.user_id, object_type="action", object_id=action.id, ip=actor.ip,
                      dossier_id=dossier.id, items=len(items))
+        notify.to_clients(db, dossier.id, "request", f"/acties/{action.id}")
         return action.id

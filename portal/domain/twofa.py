@@ -309,7 +309,7 @@ def verify_login(db: Session, token: str | None, code: str, *, recovery: bool, i
         _turn_off(db, user)
         user.recovery_code_hash = RECOVERY_USED  # set-up only until it is on again, at this login and the next
         audit.record(db, "twofa.recovery_used", user_id=user.id, ip=ip)
-        security.security_mail(user, "recovery_used")
+        security.security_mail(user, "recovery_used", db=db)
     else:
         _check(db, ch, user, code, now)
         audit.record(db, "twofa.login_verified", user_id=user.id, object_type="challenge", object_id=ch.id, ip=ip)
@@ -477,7 +477,7 @@ def confirm_setup(actor: Actor, grant: str, token: str, code: str, purpose: str)
         audit.record(db, f"twofa.{event}", user_id=user.id, ip=actor.ip, method=user.twofa_method)
         _end_other_sessions(db, user, actor.session_id)
         db.exec(delete(TwoFactorChallenge).where(TwoFactorChallenge.user_id == user.id))
-        security.security_mail(user, event)
+        security.security_mail(user, event, db=db)
         return recovery
 
 
@@ -495,7 +495,7 @@ def turn_off(actor: Actor, grant: str) -> None:
         _turn_off(db, user)
         audit.record(db, "twofa.off", user_id=user.id, ip=actor.ip)
         db.exec(delete(TwoFactorChallenge).where(TwoFactorChallenge.user_id == user.id))
-        security.security_mail(user, "twofa_off")
+        security.security_mail(user, "twofa_off", db=db)
 
 
 def _turn_off(db: Session, user: User) -> None:

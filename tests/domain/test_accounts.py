@@ -567,7 +567,7 @@ def test_a_waiting_invitation_gives_no_access_anywhere_until_accepted(cast, db_e
         with session_scope() as db, pytest.raises(NotFound):
             access.get_dossier(db, actor, cast.dossier_id("HYP-JANSEN"))
     with session_scope() as db:
-        assert cast.alice.id not in {u.id for u in notifications.recipients(db, cast.dossier_id("HYP-JANSEN"), "documents")}
+        assert cast.alice.id not in {u.user_id for u in notifications.recipients(db, cast.dossier_id("HYP-JANSEN"), "documents")}
     with pytest.raises(NotFound):  # nor does she manage anything of the company
         accounts.list_extra_accounts(cast.actor("alice"))
 
@@ -579,7 +579,7 @@ def test_a_waiting_invitation_gives_no_access_anywhere_until_accepted(cast, db_e
     assert set(actor.client_ids) == {cast.clients["alice"].id, company.id}
     assert seen_refs(actor) == own | COMPANY_REFS
     with session_scope() as db:
-        assert cast.alice.id in {u.id for u in notifications.recipients(db, cast.dossier_id("HYP-JANSEN"), "documents")}
+        assert cast.alice.id in {u.user_id for u in notifications.recipients(db, cast.dossier_id("HYP-JANSEN"), "documents")}
     (row,) = [a for a in accounts.list_extra_accounts(cast.actor("jansen")) if a.id == made.id]
     assert (row.status, row.invited_at, row.full_name, row.email) == ("active", None, "Alice de Jong", "alice@example.nl")
     (event,) = audit_rows("account.joined")

@@ -24,6 +24,18 @@ def test_demo_loads_only_into_an_empty_database_and_prints_its_logins(demo_db):
     assert all(email in out.getvalue() for email, _, _ in demo.DEMO_LOGINS)
 
 
+def test_loading_the_demo_mails_nobody(demo_db):
+    """The demo publishes, requests and reviews through the domain: muted, it queues no notification e-mail."""
+    from sqlmodel import func, select
+
+    from portal.db.engine import session_scope
+    from portal.db.models import OutboxMessage
+
+    with session_scope() as db:
+        kinds = db.exec(select(OutboxMessage.kind, func.count()).group_by(OutboxMessage.kind)).all()
+    assert [k for k, _ in kinds if k.startswith("notify:")] == []
+
+
 def test_every_demo_login_works(demo_db):
     for email, name, _what in demo.DEMO_LOGINS:
         actor = auth.login(email, demo.DEMO_PASSWORD).actor

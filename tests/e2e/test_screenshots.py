@@ -6,7 +6,7 @@ and writes ``<screen>-<lang>-<viewport>.png`` there.
 Screens: login; Alice's Home, Dossiers, her mortgage (Stukkenlijst, R-aanbod, Documenten, the
 viewer), Acties, Mijn gegevens; an upload request with staged files (a fresh client of that language);
 Bob's office list (Kantoor, Geldverstrekkers), the office's view of Alice's mortgage, the task list and
-a review. Questionnaires (a fresh client of that language with the notary's intake): page 1, its messages,
+a review; Olga's Mijn gegevens (notification choices, reminder schedule). Questionnaires (a fresh client of that language with the notary's intake): page 1, its messages,
 page 2 with the partner questions and a child's block, page 3, the summary, the completed one and its print
 view; Carol's questionnaire list and her view of the answers.
 """
@@ -201,6 +201,17 @@ def test_screenshots_client_access(make_context, portal_server: Server, viewport
     made = fresh_invitee(portal_server, f"shot-{tag}@example.nl", f"Sanne Bakker {tag}", "0612345799", lang)
     page = new_page(make_context(viewport=viewport, lang=lang))
     login_as(page, base_url, "bob@amstelhypotheek.nl", "/kantoor", lang=lang)
+REMINDERS = {"nl": "Herinneringen", "en": "Reminders"}
+NOTIFICATIONS = {"nl": "Notificaties per e-mail", "en": "E-mail notifications"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_screenshots_notification_choices_and_reminders(make_context, portal_server: Server, viewport, lang):
+    """Mijn gegevens of an office admin (issue 14): the staff's notification choices, "Hoe vaak" and the office's
+    reminder schedule (on a phone: scrolled to each card)."""
+    base_url = portal_server.base_url
+    page = new_page(make_context(viewport=viewport, lang=lang))
+    login_as(page, base_url, "olga@amstelhypotheek.nl", "/kantoor", lang=lang)
     switch = lang != "nl"
     if switch:
         _switch_language(page, base_url, lang)
@@ -208,6 +219,11 @@ def test_screenshots_client_access(make_context, portal_server: Server, viewport
         open_page(page, f"{base_url}/kantoor/dossiers/{made['dossier_id']}/klanten")
         expect(page.get_by_role("heading", level=2, name=f"Sanne Bakker {tag}")).to_be_visible()
         screenshot(page, f"klanten-toegang-{tag}")
+        _shoot(page, base_url, Screen("/mijn-gegevens", "olga@amstelhypotheek.nl", "mijn-gegevens-kantoor"), lang, viewport)
+        for name, heading in (("notificaties", NOTIFICATIONS[lang]), ("herinneringen", REMINDERS[lang])):
+            page.get_by_role("heading", name=heading, exact=True).scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            screenshot(page, f"mijn-gegevens-{name}-{lang}-{viewport}")
     finally:
         if switch:
             _switch_language(page, base_url, "nl")

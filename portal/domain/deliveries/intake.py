@@ -40,7 +40,7 @@ from portal.db.models import (
     UploadStatus,
     utcnow,
 )
-from portal.domain import access, audit
+from portal.domain import access, audit, notify
 from portal.domain.actor import Actor
 from portal.domain.deliveries.housekeeping import note_upload_activity, queue_photo, sniff_file, store_clean_image
 from portal.domain.errors import InvalidInput
@@ -432,6 +432,8 @@ def confirm(actor: Actor, request_id: int, *, combine_photos: bool = False) -> i
             touch_item(db, dossier, request)
             audit.record(db, "delivery.confirmed", user_id=actor.user_id, object_type="delivery", object_id=delivery.id,
                          ip=actor.ip, request_id=request.id, files=len(staged), combined=bool(combine_photos and len(photos) > 1))
+            if actor.is_client:
+                notify.to_office(db, dossier.id, "delivered", "/kantoor/taken", author_user_id=actor.user_id)
             return delivery.id
     except BaseException:
         for key in new_keys:

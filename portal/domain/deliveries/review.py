@@ -23,7 +23,7 @@ from portal.db.models import (
     User,
     utcnow,
 )
-from portal.domain import access, audit
+from portal.domain import access, audit, notify
 from portal.domain.actor import Actor
 from portal.domain.deliveries.intake import supersede_open_deliveries, touch_item
 from portal.domain.errors import InvalidInput
@@ -56,6 +56,8 @@ def review(actor: Actor, delivery_id: int, *, approve: bool, reason: str = "") -
         touch_item(db, dossier, request)
         audit.record(db, "delivery.approved" if approve else "delivery.rejected", user_id=actor.user_id,
                      object_type="delivery", object_id=delivery.id, ip=actor.ip, request_id=request.id)
+        if not approve:
+            notify.to_clients(db, dossier.id, "rejection", f"/aanleveren/{request.id}")
 
 
 def re_request(actor: Actor, request_id: int, *, note: str = "") -> None:

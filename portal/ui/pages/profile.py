@@ -1,6 +1,6 @@
 """Mijn gegevens (both roles): who is signed in, language, two-step verification, password, e-mail
-notifications (clients), extra accounts (a company's main user), the office's two-step requirement
-(office admins), logout."""
+notifications (clients: their kinds; staff: deliveries and messages; both: "Hoe vaak"), extra accounts (a
+company's main user), the office's two-step requirement and reminder schedule (office admins), logout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal.domain import auth, coview, notifications, twofa
+from portal.domain import auth, coview, notifications, reminders, twofa
 from portal.i18n import format_datetime
 from portal.domain.errors import DomainError
 from portal.ui.components import alert, field, language_switch, loading, logout_button, page_title, shell, t
@@ -29,6 +29,16 @@ class OfficeRow:
     staff: bool
 
 
+@dataclass
+class ReminderRow:
+    office_id: int
+    name: str
+    first_days: int
+    every_days: int
+    max_count: int
+    before_due_days: int
+
+
 class ProfileState(AppState):
     loaded: bool = False
     email: str = ""
@@ -40,9 +50,16 @@ class ProfileState(AppState):
     notify_questionnaires: bool = False
     notify_requests: bool = False
     notify_rejections: bool = False
+    notify_messages: bool = False
+    notify_progress: bool = False
+    notify_deliveries: bool = False
+    notify_frequency: str = "direct"
     notify_saved: str = ""
     offices: list[OfficeRow] = []
     coviews: list[CoViewRow] = []  # "Meegekeken": who of the office co-viewed (a client's own list)
+    reminder_rows: list[ReminderRow] = []
+    reminders_notice: str = ""
+    reminders_error: str = ""
     password_error: str = ""
     password_notice: str = ""
 
@@ -53,8 +70,8 @@ class ProfileState(AppState):
         self.email, self.is_client = actor.email, actor.is_client
         status = twofa.status(actor)
         self.twofa_method, self.twofa_phone = status.method, status.phone_hint
+        self._set_choices(notifications.get_choices(actor))
         if actor.is_client:
-            self._set_choices(notifications.get_choices(actor))
             self.company_main = _is_company_main(actor)
             self.coviews = [
                 CoViewRow(who=f"{v.staff_name} ({v.office_names})" if v.office_names else v.staff_name,
@@ -62,11 +79,17 @@ class ProfileState(AppState):
                 for v in coview.seen_by(actor)
             ]
         self._set_offices(twofa.office_requirements(actor))
+        self._set_reminders(reminders.office_schedules(actor))
         self.loaded = True
 
     def _set_choices(self, choices: notifications.Choices) -> None:
-        for kind in notifications.KINDS:
+        for kind in notifications.KINDS | notifications.STAFF_KINDS:
             setattr(self, f"notify_{kind}", getattr(choices, kind))
+        self.notify_frequency = choices.frequency
+
+    def _set_reminders(self, rows) -> None:
+        self.reminder_rows = [ReminderRow(r.office_id, r.name, r.schedule.first_days, r.schedule.every_days,
+                                          r.schedule.max_count, r.schedule.before_due_days) for r in rows]
 
     def _set_offices(self, rows) -> None:
         self.offices = [OfficeRow(office_id=r.office_id, name=r.name, clients=r.clients, staff=r.staff) for r in rows]
@@ -79,6 +102,29 @@ class ProfileState(AppState):
             self.notify_saved = self.t["profile.saved"]
         except DomainError as exc:
             self.notify_saved = self._text(exc)
+
+    @rx.event
+    @guarded()
+    async def set_frequency(self, actor, frequency: str):
+        try:
+            self._set_choices(notifications.set_frequency(actor, str(frequency)))
+            self.notify_saved = self.t["profile.saved"]
+        except DomainError as exc:
+            self.notify_saved = self._text(exc)
+
+    @rx.event
+    @guarded()
+    async def save_reminders(self, actor, form: dict):
+        self.reminders_notice = self.reminders_error = ""
+        try:
+            office_id = int(str(form.get("office_id", "")))
+            reminders.set_schedule(actor, office_id, form)
+            self.reminders_notice = self.t["reminders.saved"]
+        except ValueError:
+            self.reminders_error = self.t["reminders.invalid"]
+        except DomainError as exc:
+            self.reminders_error = self._text(exc)
+        self._set_reminders(reminders.office_schedules(actor))  # the saved values, or the unchanged ones
 
     @rx.event
     @guarded()
@@ -193,12 +239,75 @@ def _notify_box(kind: str) -> rx.Component:
     )
 
 
+def _frequency() -> rx.Component:
+    def choice(value: str) -> rx.Component:
+        return rx.el.label(rx.radio_group.item(value=value, id=f"notify-frequency-{value}"),
+                           rx.text(t(f"profile.notify_frequency_{value}"), size="3"), class_name="check-label",
+                           html_for=f"notify-frequency-{value}")
+
+    return rx.vstack(
+        rx.text(t("profile.notify_frequency"), weight="medium", id="notify-frequency-label"),
+        rx.radio_group.root(
+            rx.vstack(*[choice(v) for v in notifications.FREQUENCIES], spacing="2"),
+            value=S.notify_frequency,
+            on_change=S.set_frequency,
+            aria_labelledby="notify-frequency-label",
+        ),
+        spacing="2",
+    )
+
+
 def _notifications_card() -> rx.Component:
+    def boxes(kinds) -> rx.Component:
+        return rx.vstack(*[_notify_box(kind) for kind in kinds], spacing="2", role="group", aria_label=t("profile.notifications"))
+
     return _card(
         "profile.notifications",
         _help("profile.notifications_help"),
-        rx.vstack(*[_notify_box(kind) for kind in notifications.KINDS], spacing="2", role="group", aria_label=t("profile.notifications")),
+        rx.cond(S.is_client, boxes(notifications.KINDS), boxes(notifications.STAFF_KINDS)),
+        _frequency(),
         rx.text(S.notify_saved, size="2", color="#166534", role="status", min_height="1.25em"),
+    )
+
+
+def _reminders_card() -> rx.Component:
+    def number(row: ReminderRow, name: str, label_key: str, value) -> rx.Component:
+        ident = f"reminder-{name}-" + row.office_id.to_string()
+        return rx.vstack(
+            rx.el.label(t(label_key), html_for=ident, class_name="field-label"),
+            # no min/max: the domain checks the range and answers in the user's language
+            rx.input(id=ident, name=name, default_value=value.to_string(), type="number", input_mode="numeric",
+                     size="3", width="8em"),
+            spacing="1",
+        )
+
+    def office(row: ReminderRow) -> rx.Component:
+        return rx.form(
+            rx.vstack(
+                rx.text(row.name, weight="medium"),
+                rx.el.input(type="hidden", name="office_id", value=row.office_id),
+                rx.flex(
+                    number(row, "first_days", "reminders.first_days", row.first_days),
+                    number(row, "every_days", "reminders.every_days", row.every_days),
+                    number(row, "max_count", "reminders.max", row.max_count),
+                    number(row, "before_due_days", "reminders.before_due_days", row.before_due_days),
+                    wrap="wrap", spacing="4",
+                ),
+                rx.button(t("reminders.save"), type="submit", size="3"),
+                spacing="3",
+                align="start",
+            ),
+            on_submit=S.save_reminders,
+            key=row.office_id,
+            width="100%",
+        )
+
+    return _card(
+        "reminders.title",
+        _help("reminders.help"),
+        rx.cond(S.reminders_error != "", alert(S.reminders_error, "red")),
+        rx.foreach(S.reminder_rows, office),
+        rx.text(S.reminders_notice, size="2", color="#166534", role="status", min_height="1.25em"),
     )
 
 
@@ -260,10 +369,11 @@ def profile_page() -> rx.Component:
                 _card("profile.language", _help("profile.language_help"), language_switch()),
                 _twofa_card(),
                 _password_card(),
-                rx.cond(S.is_client, _notifications_card()),
+                _notifications_card(),
                 rx.cond(S.is_client, _coview_card()),
                 rx.cond(S.company_main, _accounts_card()),
                 rx.cond(S.offices.length() > 0, _office_card()),
+                rx.cond(S.reminder_rows.length() > 0, _reminders_card()),
                 logout_button(size="3"),
                 spacing="4",
                 width="100%",
