@@ -89,6 +89,7 @@ class Settings:
     upload_max_bytes: int
     upload_quota_files: int  # files one user may have uploaded and not yet sent, over all items
     upload_quota_bytes: int  # and their bytes
+    message_attachment_max_bytes: int = 25 * 1024 * 1024  # one attachment of a message (Berichten)
 
     @property
     def site_origin(self) -> str:
@@ -180,6 +181,7 @@ def load_settings() -> Settings:
         upload_max_bytes=env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
         upload_quota_files=env_int("UPLOAD_QUOTA_FILES", 200),
         upload_quota_bytes=env_int("UPLOAD_QUOTA_BYTES", 2 * 1024**3),
+        message_attachment_max_bytes=env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024),
     )
 
 
