@@ -808,3 +808,31 @@ def pytest_collection_modifyitems(config, items):
     """Run the browser tests last: Playwright's sync API keeps an event loop in the main thread for the
     rest of the session, and in-process tests that call asyncio.run() must come before it."""
     items.sort(key=lambda item: "/e2e/" in str(item.fspath).replace("\\", "/"))
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 14: Berichten
+
+
+@pytest.fixture
+def persona_messages(personas) -> dict[str, int]:
+    """A message each way in the dossiers the leak tests aim at (each subject, body and file name unique), one with
+    an attachment; returns subject -> message id."""
+    from portal.adapters.pdf import text_pdf
+    from portal.domain import messages
+
+    found = {}
+    for who, ref, to, subject in [
+        ("alice", "HYP-ALICE", "office", "Alice msg: vraag over taxatie"),
+        ("bob", "HYP-ALICE", "all", "Alice msg: antwoord van Bob"),
+        ("bob", "HYP-JANSEN", "all", "Jansen msg: offerte"),
+        ("bob", "HYP-ERIK-HIDDEN", "all", "Erik hidden msg: intern"),
+        ("carol", "NOT-ALICE", "all", "Not-Alice msg: concept akte"),
+    ]:
+        actor = personas.actor(who)
+        dossier_id = personas.dossier_id(ref)
+        ids = []
+        if who == "bob":
+            ids = [messages.receive_attachment(actor, dossier_id, f"{subject[:12]} bijlage.pdf", [text_pdf(subject, [subject])]).id]
+        found[subject] = messages.post_message(actor, dossier_id, to, subject, f"Tekst van {subject}", attachment_ids=ids)
+    return found

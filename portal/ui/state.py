@@ -40,6 +40,7 @@ class AppState(rx.State):
     lang: str = ""  # "" until the page's first event chose it (the user's, the cookie's or the browser's)
     user_name: str = ""
     user_kind: str = ""  # "client" | "staff" | "" (signed out)
+    unread_total: int = 0  # unread Berichten: the navigation's badge (set by the pages that count them)
     _binding: str = ""  # HMAC of the session/pending cookies this tab's state was filled under ("" = none)
 
     @rx.var
