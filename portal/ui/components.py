@@ -71,7 +71,7 @@ def brand_mark() -> rx.Component:
 def unread_badge(count) -> rx.Component:
     """The number of unread messages on the Berichten item (nothing when there are none)."""
     return rx.cond(count > 0, rx.badge(count.to_string(), color_scheme="red", variant="solid", radius="full", size="1",
-                                       class_name="nav-badge"))
+                                       class_name="nav-badge", aria_hidden="true"))
 
 
 def _label(key: str, label: str, **props) -> rx.Component:
