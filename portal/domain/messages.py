@@ -141,9 +141,9 @@ def clean_subject(subject: object) -> str:
     """
     text = " ".join(str(subject or "").split())
     if not text:
-        raise InvalidInput("messages.subject_required")
+        raise InvalidInput("berichten.subject_required")
     if len(text) > SUBJECT_MAX:
-        raise InvalidInput("messages.subject_too_long", max=SUBJECT_MAX)
+        raise InvalidInput("berichten.subject_too_long", max=SUBJECT_MAX)
     return text
 
 
@@ -155,9 +155,9 @@ def clean_body(body: object) -> str:
     """
     text = str(body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise InvalidInput("messages.body_required")
+        raise InvalidInput("berichten.body_required")
     if len(text) > BODY_MAX:
-        raise InvalidInput("messages.body_too_long", max=BODY_MAX)
+        raise InvalidInput("berichten.body_too_long", max=BODY_MAX)
     return text
 
 
@@ -183,13 +183,13 @@ def _clients_of(db: Session, dossier: Dossier) -> list[Client]:
 def _recipients(db: Session, actor: Actor, dossier: Dossier) -> list[Recipient]:
     clients = _clients_of(db, dossier)
     if actor.is_client:
-        options = [Recipient("office", "messages.to.office")]
+        options = [Recipient("office", "berichten.to.office")]
         if len(clients) > 1:
-            options.append(Recipient("all", "messages.to.all"))
+            options.append(Recipient("all", "berichten.to.all"))
         return options
-    options = [Recipient("all", "messages.to.clients")]
+    options = [Recipient("all", "berichten.to.clients")]
     if len(clients) > 1:
-        options += [Recipient(f"client:{c.id}", "messages.to.client", c.name) for c in clients]
+        options += [Recipient(f"client:{c.id}", "berichten.to.client", c.name) for c in clients]
     return options
 
 
@@ -201,7 +201,7 @@ def _own_client(db: Session, actor: Actor, dossier: Dossier) -> int | None:
 def _address(db: Session, actor: Actor, dossier: Dossier, to: str) -> tuple[MessageAudience, int | None]:
     """(audience, client_id) of a message ``actor`` sends ``to`` one of their recipient options; else refused."""
     if to not in {r.value for r in _recipients(db, actor, dossier)}:
-        raise InvalidInput("messages.recipient_invalid")
+        raise InvalidInput("berichten.recipient_invalid")
     if actor.is_client:
         return MessageAudience.OFFICE, (_own_client(db, actor, dossier) if to == "office" else None)
     return MessageAudience.CLIENT, (int(to.split(":", 1)[1]) if to.startswith("client:") else None)
@@ -319,7 +319,7 @@ def open_thread(actor: Actor, dossier_id: int, *, show_archived: bool = False, a
             elif receipt.read_at is None:
                 receipt.read_at = now
         if audit_view:
-            audit.record(db, "messages.viewed", user_id=actor.user_id, object_type="dossier", object_id=dossier.id,
+            audit.record(db, "berichten.viewed", user_id=actor.user_id, object_type="dossier", object_id=dossier.id,
                          ip=actor.ip, shown=len(items))
         return ThreadView(
             dossier_id=dossier.id, reference=dossier.reference, title=dossier.title or dossier.reference, messages=items,
@@ -346,7 +346,7 @@ def post_message(actor: Actor, dossier_id: int, to: str, subject: str, body: str
     subject, body = clean_subject(subject), clean_body(body)
     wanted = [int(i) for i in attachment_ids if access.is_row_id(i)]
     if len(set(wanted)) != len(list(attachment_ids)) or len(wanted) > ATTACHMENTS_MAX:
-        raise InvalidInput("messages.attachment_invalid")
+        raise InvalidInput("berichten.attachment_invalid")
     with session_scope() as db:
         dossier = access.get_dossier_for(db, actor, dossier_id, access.may_post_message)
         if letter and not access.may_register_letter(actor, dossier):
@@ -356,7 +356,7 @@ def post_message(actor: Actor, dossier_id: int, to: str, subject: str, body: str
             MessageAttachment.id.in_(wanted or [-1]), MessageAttachment.message_id.is_(None),
             MessageAttachment.user_id == actor.user_id, MessageAttachment.dossier_id == dossier.id)).all()
         if len(staged) != len(wanted):
-            raise InvalidInput("messages.attachment_invalid")
+            raise InvalidInput("berichten.attachment_invalid")
         original = None
         if forward_of is not None:
             original, source_dossier = access.get_message(db, actor, forward_of)
@@ -387,7 +387,7 @@ def post_message(actor: Actor, dossier_id: int, to: str, subject: str, body: str
 def draft(actor: Actor, message_id: int, mode: str) -> Draft:
     """The composer's start for ``mode`` "reply" (the author's side), "reply_all" (everyone) or "forward"."""
     if mode not in ("reply", "reply_all", "forward"):
-        raise InvalidInput("messages.recipient_invalid")
+        raise InvalidInput("berichten.recipient_invalid")
     with session_scope() as db:
         message, dossier = access.get_message(db, actor, message_id)
         if not access.may_post_message(actor, dossier):
@@ -445,7 +445,7 @@ def _check_room(db: Session, actor: Actor, dossier: Dossier) -> None:
         MessageAttachment.dossier_id == dossier.id, MessageAttachment.user_id == actor.user_id,
         MessageAttachment.message_id.is_(None))).one()
     if count >= ATTACHMENTS_MAX:
-        raise InvalidInput("messages.attachments_full", max=ATTACHMENTS_MAX)
+        raise InvalidInput("berichten.attachments_full", max=ATTACHMENTS_MAX)
 
 
 def add_attachment(actor: Actor, dossier_id: int, filename: str, incoming: Path, *, sha256: str,

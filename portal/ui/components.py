@@ -79,7 +79,7 @@ def _label(key: str, label: str, **props) -> rx.Component:
         return rx.text(t(label), **props)
     count = AppState.unread_total
     return rx.hstack(rx.text(t(label), **props), unread_badge(count),
-                     rx.cond(count > 0, rx.text(t("messages.unread_count").replace("{n}", count.to_string()), class_name="sr-only")),
+                     rx.cond(count > 0, rx.text(t("berichten.unread_count").replace("{n}", count.to_string()), class_name="sr-only")),
                      spacing="1", align="center")
 
 

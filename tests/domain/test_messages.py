@@ -154,12 +154,12 @@ def test_only_those_who_publish_register_a_letter(personas, db_rows):
 
 
 @pytest.mark.parametrize("subject, body, to, msgid", [
-    ("", "x", "office", "messages.subject_required"),
-    ("x" * 201, "x", "office", "messages.subject_too_long"),
-    ("Vraag", "   ", "office", "messages.body_required"),
-    ("Vraag", "x" * 10001, "office", "messages.body_too_long"),
-    ("Vraag", "x", "client:1", "messages.recipient_invalid"),
-    ("Vraag", "x", "all", "messages.recipient_invalid"),  # Alice is the only client of HYP-ALICE
+    ("", "x", "office", "berichten.subject_required"),
+    ("x" * 201, "x", "office", "berichten.subject_too_long"),
+    ("Vraag", "   ", "office", "berichten.body_required"),
+    ("Vraag", "x" * 10001, "office", "berichten.body_too_long"),
+    ("Vraag", "x", "client:1", "berichten.recipient_invalid"),
+    ("Vraag", "x", "all", "berichten.recipient_invalid"),  # Alice is the only client of HYP-ALICE
 ])
 def test_bad_input_is_refused_in_both_languages_and_changes_nothing(personas, db_rows, subject, body, to, msgid):
     with pytest.raises(InvalidInput) as err:

@@ -681,10 +681,10 @@ def envelope(staff: bool) -> rx.Component:
     S = DossierState
     return rx.link(
         rx.icon(rx.cond(S.messages_unread > 0, "mail", "mail-open"), size=18, aria_hidden="true"),
-        rx.text(t("messages.envelope")),
+        rx.text(t("berichten.envelope")),
         rx.cond(S.messages_unread > 0, rx.badge(S.messages_unread.to_string(), color_scheme="red", variant="solid", radius="full",
                                                 aria_hidden="true")),
-        rx.cond(S.messages_unread > 0, rx.text(t("messages.unread_count").replace("{n}", S.messages_unread.to_string()), class_name="sr-only")),
+        rx.cond(S.messages_unread > 0, rx.text(t("berichten.unread_count").replace("{n}", S.messages_unread.to_string()), class_name="sr-only")),
         href=("/kantoor/dossiers/" if staff else "/dossiers/") + S.dossier_id.to_string() + "/berichten",
         class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button envelope-link",
     )

@@ -69,7 +69,7 @@ class OptionVM:
 
 
 def unread_label(t: dict[str, str], n: int) -> str:
-    return t["messages.unread_count"].format(n=n) if n else ""
+    return t["berichten.unread_count"].format(n=n) if n else ""
 
 
 # --- all threads ---------------------------------------------------------------------------------
@@ -81,8 +81,8 @@ def _fill_rows(self, actor, prefix: str) -> None:
     self.rows = [
         ThreadRowVM(
             href=f"{prefix}{r.dossier_id}/berichten", reference=r.reference, title=r.title,
-            last=t["messages.last"].format(when=format_datetime(r.last_at, lang)) if r.last_at else t["messages.no_messages"],
-            count=t["messages.count_one"] if r.count == 1 else t["messages.count"].format(n=r.count),
+            last=t["berichten.last"].format(when=format_datetime(r.last_at, lang)) if r.last_at else t["berichten.no_messages"],
+            count=t["berichten.count_one"] if r.count == 1 else t["berichten.count"].format(n=r.count),
             unread=r.unread, unread_label=unread_label(t, r.unread),
         )
         for r in messages.list_threads(actor)
@@ -133,14 +133,14 @@ def _thread_row(r: ThreadRowVM) -> rx.Component:
 
 def _list_body(S, intro_key: str) -> rx.Component:
     return rx.vstack(
-        page_title(t("messages.title")),
+        page_title(t("berichten.title")),
         rx.text(t(intro_key), color="#4a5563"),
         rx.cond(
             S.loaded,
             rx.cond(
                 S.rows.length() > 0,
                 rx.vstack(rx.foreach(S.rows, _thread_row), spacing="3", width="100%"),
-                rx.text(t("messages.none_threads"), color="#4a5563"),
+                rx.text(t("berichten.none_threads"), color="#4a5563"),
             ),
             loading(),
         ),
@@ -149,11 +149,11 @@ def _list_body(S, intro_key: str) -> rx.Component:
 
 
 def client_messages_page() -> rx.Component:
-    return shell("berichten", _list_body(ClientMessagesState, "messages.intro_client"))
+    return shell("berichten", _list_body(ClientMessagesState, "berichten.intro_client"))
 
 
 def office_messages_page() -> rx.Component:
-    return shell("berichten", _list_body(OfficeMessagesState, "messages.intro_staff"))
+    return shell("berichten", _list_body(OfficeMessagesState, "berichten.intro_staff"))
 
 
 # --- one thread ----------------------------------------------------------------------------------
@@ -207,18 +207,18 @@ class ThreadState(AppState):
     def _attach(self, a: messages.AttachmentItem) -> AttachVM:
         size = format_size(a.size, self.lang)
         return AttachVM(id=a.id, name=a.filename, size=size, href=f"/berichten/bijlagen/{a.id}",
-                        remove_label=self.t["messages.remove_attachment"].format(name=a.filename),
-                        download_label=self.t["messages.download"].format(name=a.filename) + f" ({size})")
+                        remove_label=self.t["berichten.remove_attachment"].format(name=a.filename),
+                        download_label=self.t["berichten.download"].format(name=a.filename) + f" ({size})")
 
     def _vm(self, m: messages.MessageItem, read_status: bool) -> MessageVM:
         t, lang = self.t, self.lang
-        to = {"office": t["messages.to.office"], "all": t["messages.to.all"]}.get(m.to) or t["messages.to.client"].format(name=m.to_name)
+        to = {"office": t["berichten.to.office"], "all": t["berichten.to.all"]}.get(m.to) or t["berichten.to.client"].format(name=m.to_name)
         status = ""
         if read_status and m.from_office:
-            status = "; ".join(t["messages.read_by"].format(name=r.name, when=format_datetime(r.at, lang)) for r in m.read_by) or t["messages.not_read"]
+            status = "; ".join(t["berichten.read_by"].format(name=r.name, when=format_datetime(r.at, lang)) for r in m.read_by) or t["berichten.not_read"]
         return MessageVM(
-            id=m.id, subject=m.subject, body=m.body, author=t["messages.you"] if m.mine else m.author,
-            when=format_datetime(m.created_at, lang), to_label=t["messages.to"] + ": " + to, from_office=m.from_office,
+            id=m.id, subject=m.subject, body=m.body, author=t["berichten.you"] if m.mine else m.author,
+            when=format_datetime(m.created_at, lang), to_label=t["berichten.to"] + ": " + to, from_office=m.from_office,
             mine=m.mine, letter=m.kind == "letter", forwarded=m.forwarded, archived=m.archived, read_status=status,
             read=bool(m.read_by), attachments=[self._attach(a) for a in m.attachments],
         )
@@ -289,14 +289,14 @@ class ThreadState(AppState):
         forward_of = self._forward_of or None
         letter = f.get("letter") in ("on", True, "true")
         if self._act(actor, lambda: messages.post_message(actor, self.dossier_id, to, subject, body, attachment_ids=ids,
-                                                          letter=letter, forward_of=forward_of), "messages.sent"):
+                                                          letter=letter, forward_of=forward_of), "berichten.sent"):
             self.composing, self._forward_of = False, 0
 
     @rx.event
     @guarded("route")
     async def archive(self, actor, message_id: int, archived: bool):
         if message_id in {m.id for m in self.items}:  # only what this page shows (the domain checks again)
-            done = "messages.archived_done" if archived else "messages.unarchived_done"
+            done = "berichten.archived_done" if archived else "berichten.unarchived_done"
             self._act(actor, lambda: messages.archive_message(actor, message_id, bool(archived)), done)
 
     @rx.event
@@ -318,7 +318,7 @@ class ThreadState(AppState):
 
         def report():
             if details:
-                raise DomainError("messages.upload_failed", details=details)
+                raise DomainError("berichten.upload_failed", details=details)
 
         self._act(actor, report)
 
@@ -340,20 +340,20 @@ def _message_card(m: MessageVM) -> rx.Component:
     actions = rx.cond(
         S.can_post,
         rx.hstack(
-            rx.button(rx.icon("reply", size=14, aria_hidden="true"), t("messages.reply"), size="1", variant="soft",
+            rx.button(rx.icon("reply", size=14, aria_hidden="true"), t("berichten.reply"), size="1", variant="soft",
                       on_click=S.start_draft(m.id, "reply")),
-            rx.button(rx.icon("reply-all", size=14, aria_hidden="true"), t("messages.reply_all"), size="1", variant="soft",
+            rx.button(rx.icon("reply-all", size=14, aria_hidden="true"), t("berichten.reply_all"), size="1", variant="soft",
                       on_click=S.start_draft(m.id, "reply_all")),
-            rx.button(rx.icon("forward", size=14, aria_hidden="true"), t("messages.forward"), size="1", variant="soft",
+            rx.button(rx.icon("forward", size=14, aria_hidden="true"), t("berichten.forward"), size="1", variant="soft",
                       on_click=S.start_draft(m.id, "forward")),
             spacing="2", wrap="wrap",
         ),
     )
     archive = rx.cond(
         m.archived,
-        rx.button(rx.icon("archive-restore", size=14, aria_hidden="true"), t("messages.unarchive"), size="1", variant="soft",
+        rx.button(rx.icon("archive-restore", size=14, aria_hidden="true"), t("berichten.unarchive"), size="1", variant="soft",
                   color_scheme="gray", on_click=S.archive(m.id, False)),
-        rx.button(rx.icon("archive", size=14, aria_hidden="true"), t("messages.archive"), size="1", variant="soft",
+        rx.button(rx.icon("archive", size=14, aria_hidden="true"), t("berichten.archive"), size="1", variant="soft",
                   color_scheme="gray", on_click=S.archive(m.id, True)),
     )
     return rx.el.article(
@@ -361,10 +361,10 @@ def _message_card(m: MessageVM) -> rx.Component:
             rx.hstack(
                 rx.icon(rx.cond(m.from_office, "building-2", "user-round"), size=18, color="#1f3a5f", aria_hidden="true"),
                 rx.text(m.author, weight="bold", color="#111827"),
-                rx.cond(m.from_office & ~m.mine, rx.badge(t("messages.from_office"), color_scheme="gray", high_contrast=True)),
-                rx.cond(m.letter, rx.badge(t("messages.letter_badge"), color_scheme="violet", high_contrast=True)),
-                rx.cond(m.forwarded, rx.badge(t("messages.forwarded_badge"), color_scheme="gray", high_contrast=True)),
-                rx.cond(m.archived, rx.badge(t("messages.archived_badge"), color_scheme="gray", high_contrast=True)),
+                rx.cond(m.from_office & ~m.mine, rx.badge(t("berichten.from_office"), color_scheme="gray", high_contrast=True)),
+                rx.cond(m.letter, rx.badge(t("berichten.letter_badge"), color_scheme="violet", high_contrast=True)),
+                rx.cond(m.forwarded, rx.badge(t("berichten.forwarded_badge"), color_scheme="gray", high_contrast=True)),
+                rx.cond(m.archived, rx.badge(t("berichten.archived_badge"), color_scheme="gray", high_contrast=True)),
                 rx.spacer(),
                 rx.text(m.when, size="2", color="#4a5563"),
                 spacing="2", align="center", wrap="wrap", width="100%",
@@ -401,36 +401,36 @@ def _composer() -> rx.Component:
     S = ThreadState
     label = {"style": {"fontWeight": "500", "color": "#111827"}}
     return rx.el.form(
-        rx.heading(t("messages.compose_title"), as_="h2", size="4", color="#111827"),
-        rx.el.label(t("messages.to"), html_for="message-to", **label),
+        rx.heading(t("berichten.compose_title"), as_="h2", size="4", color="#111827"),
+        rx.el.label(t("berichten.to"), html_for="message-to", **label),
         rx.el.select(rx.foreach(S.recipients, lambda o: rx.el.option(o.label, value=o.value)),
                      id="message-to", name="to", default_value=S.draft_to, style=FIELD_STYLE),
-        rx.el.label(t("messages.subject"), html_for="message-subject", **label),
+        rx.el.label(t("berichten.subject"), html_for="message-subject", **label),
         rx.el.input(id="message-subject", name="subject", default_value=S.draft_subject, maxlength="200", autocomplete="off",
                     style=FIELD_STYLE),
-        rx.el.label(t("messages.body"), html_for="message-body", **label),
+        rx.el.label(t("berichten.body"), html_for="message-body", **label),
         rx.el.textarea(id="message-body", name="body", default_value=S.draft_body, rows="7",
                        style={**FIELD_STYLE, "minHeight": "140px", "fontFamily": "inherit"}),
         rx.cond(
             S.can_register_letter,
             rx.el.label(
                 rx.el.input(type="checkbox", id="message-letter", name="letter", style={"width": "20px", "height": "20px"}),
-                rx.el.span(t("messages.letter")), html_for="message-letter",
+                rx.el.span(t("berichten.letter")), html_for="message-letter",
                 style={"display": "flex", "gap": "8px", "alignItems": "center", "minHeight": "44px", "color": "#111827"},
             ),
         ),
-        rx.el.label(t("messages.attachments"), html_for="message-file", **label),
+        rx.el.label(t("berichten.attachments"), html_for="message-file", **label),
         rx.el.input(id="message-file", type="file", multiple=True, accept="application/pdf,.pdf,image/jpeg,.jpg,.jpeg,image/png,.png,.heic",
                     custom_attrs={"data-message-dossier": S.dossier_id.to_string()}, aria_describedby="message-file-hint",
                     style={**FIELD_STYLE, "minHeight": "auto"}),
-        rx.text(t("messages.attach_hint").replace("{mb}", S.max_mb.to_string()), id="message-file-hint", size="1", color="#4a5563"),
+        rx.text(t("berichten.attach_hint").replace("{mb}", S.max_mb.to_string()), id="message-file-hint", size="1", color="#4a5563"),
         rx.box(id="message-file-progress", aria_live="polite", width="100%"),
         rx.cond(S.staged.length() > 0, rx.vstack(rx.foreach(S.staged, _staged_chip), spacing="1", align="start")),
         rx.el.input(id="message-attach-result", type="text", on_change=S.attachments_uploaded, aria_hidden="true", tab_index=-1,
                     class_name="hidden-input"),
         rx.hstack(
-            rx.button(t("messages.cancel"), type="button", variant="soft", color_scheme="gray", size="3", on_click=S.cancel_draft),
-            rx.button(rx.icon("send", size=16, aria_hidden="true"), t("messages.send"), type="submit", size="3"),
+            rx.button(t("berichten.cancel"), type="button", variant="soft", color_scheme="gray", size="3", on_click=S.cancel_draft),
+            rx.button(rx.icon("send", size=16, aria_hidden="true"), t("berichten.send"), type="submit", size="3"),
             justify="end", spacing="3", width="100%",
         ),
         on_submit=S.send,
@@ -454,33 +454,33 @@ def _thread_body(back_list: str) -> rx.Component:
     return rx.cond(
         S.missing,
         rx.vstack(rx.heading(t("error.not_found_title"), as_="h1", size="6"), rx.text(t("error.not_found")),
-                  rx.link(t("messages.back_list"), href=back_list), spacing="3"),
+                  rx.link(t("berichten.back_list"), href=back_list), spacing="3"),
         rx.vstack(
             rx.hstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), t("messages.back_dossier"), align="center", spacing="1"),
+                rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), t("berichten.back_dossier"), align="center", spacing="1"),
                         href=S.back_href, size="2"),
-                rx.link(t("messages.back_list"), href=back_list, size="2"),
+                rx.link(t("berichten.back_list"), href=back_list, size="2"),
                 spacing="4", wrap="wrap",
             ),
-            rx.heading(t("messages.thread_title"), ": ", S.title, as_="h1", size="6", color="#111827"),
+            rx.heading(t("berichten.thread_title"), ": ", S.title, as_="h1", size="6", color="#111827"),
             rx.text(S.reference, size="2", color="#4a5563"),
             _feedback(),
-            rx.cond(~S.can_post, rx.callout(t("messages.read_only"), icon="lock", color_scheme="gray", width="100%")),
+            rx.cond(~S.can_post, rx.callout(t("berichten.read_only"), icon="lock", color_scheme="gray", width="100%")),
             rx.cond(
                 S.composing,
                 _composer(),
-                rx.cond(S.can_post, rx.button(rx.icon("pencil", size=16, aria_hidden="true"), t("messages.new"), size="3",
+                rx.cond(S.can_post, rx.button(rx.icon("pencil", size=16, aria_hidden="true"), t("berichten.new"), size="3",
                                               on_click=S.new_message)),
             ),
             rx.cond(
                 S.items.length() > 0,
                 rx.vstack(rx.foreach(S.items, _message_card), spacing="3", width="100%"),
-                rx.text(t("messages.no_messages"), color="#4a5563"),
+                rx.text(t("berichten.no_messages"), color="#4a5563"),
             ),
             rx.cond(
                 (S.archived_count > 0) | S.show_archived,
-                rx.button(rx.cond(S.show_archived, t("messages.hide_archived"),
-                                  t("messages.show_archived").replace("{n}", S.archived_count.to_string())),
+                rx.button(rx.cond(S.show_archived, t("berichten.hide_archived"),
+                                  t("berichten.show_archived").replace("{n}", S.archived_count.to_string())),
                           variant="ghost", size="2", on_click=S.toggle_archived),
             ),
             spacing="4", width="100%", align="start",
