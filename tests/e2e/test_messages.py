@@ -72,7 +72,7 @@ def test_a_message_both_ways_with_attachments_and_unread_counts(make_context, po
     download = office.request.get(base + href)
     assert download.status == 200 and download.body().startswith(b"%PDF")
     assert download.headers["content-disposition"].startswith("attachment")
-    question.get_by_role("button", name="Beantwoorden").click()
+    question.get_by_role("button", name="Beantwoorden", exact=True).click()
     expect(main(office).get_by_label("Onderwerp", exact=True)).to_have_value(f"Re: {subject}")
     main(office).get_by_label("Bericht", exact=True).fill("Beste Mila,\n\nDe taxateur komt donderdag om 10.00 uur.")
     main(office).get_by_label("Bijlagen", exact=True).set_input_files(files=[payload("taxateur.jpg", jpeg((30, 110, 60), gps=True), "image/jpeg")])

@@ -400,7 +400,7 @@ def _staged_chip(a: AttachVM) -> rx.Component:
 def _composer() -> rx.Component:
     S = ThreadState
     label = {"style": {"fontWeight": "500", "color": "#111827"}}
-    return rx.el.form(
+    form = rx.el.form(
         rx.heading(t("berichten.compose_title"), as_="h2", size="4", color="#111827"),
         rx.el.label(t("berichten.to"), html_for="message-to", **label),
         rx.el.select(rx.foreach(S.recipients, lambda o: rx.el.option(o.label, value=o.value)),
@@ -419,6 +419,14 @@ def _composer() -> rx.Component:
                 style={"display": "flex", "gap": "8px", "alignItems": "center", "minHeight": "44px", "color": "#111827"},
             ),
         ),
+        on_submit=S.send,
+        id="compose-form",
+        key=S.compose_key.to_string(),
+        style={"width": "100%", "display": "flex", "flexDirection": "column", "gap": "8px"},
+    )
+    # the attachments go by the page's script (not with the form); Versturen submits the form above
+    return rx.vstack(
+        form,
         rx.el.label(t("berichten.attachments"), html_for="message-file", **label),
         rx.el.input(id="message-file", type="file", multiple=True, accept="application/pdf,.pdf,image/jpeg,.jpg,.jpeg,image/png,.png,.heic",
                     custom_attrs={"data-message-dossier": S.dossier_id.to_string()}, aria_describedby="message-file-hint",
@@ -430,13 +438,11 @@ def _composer() -> rx.Component:
                     class_name="hidden-input"),
         rx.hstack(
             rx.button(t("berichten.cancel"), type="button", variant="soft", color_scheme="gray", size="3", on_click=S.cancel_draft),
-            rx.button(rx.icon("send", size=16, aria_hidden="true"), t("berichten.send"), type="submit", size="3"),
+            rx.button(rx.icon("send", size=16, aria_hidden="true"), t("berichten.send"), type="submit", size="3",
+                      custom_attrs={"form": "compose-form"}),
             justify="end", spacing="3", width="100%",
         ),
-        on_submit=S.send,
-        key=S.compose_key.to_string(),
-        class_name="row-card composer",
-        style={"width": "100%", "display": "flex", "flexDirection": "column", "gap": "8px"},
+        class_name="row-card composer", spacing="2", width="100%", align="stretch",
     )
 
 
