@@ -23,7 +23,7 @@ def main(page: Page):
 
 
 def card(page: Page, subject: str):
-    return main(page).get_by_role("article", name=subject)
+    return main(page).get_by_role("article", name=subject, exact=True)
 
 
 def test_a_message_both_ways_with_attachments_and_unread_counts(make_context, portal_server: Server, viewport):
