@@ -2,7 +2,9 @@
 
 - ``deliveries.sweep_orphans``: stored files no row refers to, stale temp files, held photos to clean
   again (see portal/domain/deliveries/housekeeping.py);
-- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days.
+- ``twofa.sweep_expired``: login and re-check challenges past their life, SMS counters older than two days;
+- ``messages.sweep_staged``: message attachments staged and never sent for two days (their files go with the
+  next file sweep).
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from portal.domain import twofa
+from portal.domain import messages, twofa
 from portal.domain.deliveries.housekeeping import sweep_orphans
 
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 3600
 JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
+    ("staged attachments", messages.sweep_staged),
     ("file sweep", sweep_orphans),
     ("two-step sweep", twofa.sweep_expired),
 )

@@ -19,7 +19,7 @@ Attachments go through the private file pipeline: ``add_attachment`` checks a sp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, exists, func
@@ -51,6 +51,7 @@ from portal.domain.errors import InvalidInput
 SUBJECT_MAX = 200
 BODY_MAX = 10000
 ATTACHMENTS_MAX = 10  # staged per user and dossier, and per message
+STAGED_LIFETIME = timedelta(days=2)  # an attachment never sent is forgotten after this
 
 
 # --- what the screens get ------------------------------------------------------------------------
@@ -533,3 +534,15 @@ def attachment_for_download(actor: Actor, attachment_id: int) -> tuple[str, str,
         audit.record(db, "message_attachment.downloaded", user_id=actor.user_id, object_type="message_attachment",
                      object_id=row.id, ip=actor.ip, dossier_id=row.dossier_id, message_id=row.message_id)
         return row.storage_key, row.content_type, row.filename, row.size
+
+
+def sweep_staged(*, older_than: timedelta = STAGED_LIFETIME) -> int:
+    """Forget attachments staged and never sent (hourly, ``maintenance``); the file sweep then removes their files.
+    Returns how many were forgotten."""
+    cutoff = utcnow() - older_than
+    with session_scope() as db:
+        rows = db.exec(select(MessageAttachment).where(MessageAttachment.message_id.is_(None),
+                                                       MessageAttachment.created_at < cutoff)).all()
+        for row in rows:
+            db.delete(row)
+        return len(rows)

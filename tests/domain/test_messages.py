@@ -237,3 +237,22 @@ def test_threads_list_and_receipts(personas, thread, db_rows):
     assert {r.reference for r in messages.list_threads(personas.actor("dave"))} == set()
     messages.open_thread(personas.actor("alice"), personas.dossier_id("HYP-ALICE"))
     assert len(db_rows(MessageReceipt, user_id=personas.users["alice"].id)) == 1
+
+
+def test_attachments_never_sent_are_forgotten_after_two_days_and_sent_ones_kept(personas, db_rows):
+    from datetime import timedelta
+
+    from portal.db.engine import session_scope
+    from portal.db.models import utcnow
+
+    alice = personas.actor("alice")
+    ref = personas.dossier_id("HYP-ALICE")
+    old = messages.receive_attachment(alice, ref, "oud.pdf", [sf.clean_pdf("Oud")])
+    sent = messages.receive_attachment(alice, ref, "verstuurd.pdf", [sf.clean_pdf("Verstuurd")])
+    fresh = messages.receive_attachment(alice, ref, "nieuw.pdf", [sf.clean_pdf("Nieuw")])
+    messages.post_message(alice, ref, "office", "Met bijlage", "x", attachment_ids=[sent.id])
+    with session_scope() as db:
+        for a in (old.id, sent.id):
+            db.get(MessageAttachment, a).created_at = utcnow() - timedelta(days=3)
+    assert messages.sweep_staged() == 1
+    assert {a.id for a in db_rows(MessageAttachment)} == {sent.id, fresh.id}
