@@ -187,7 +187,7 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
             actor = self._require(wanted, allow_setup=allow_setup)
             if actor is None:
                 return await self._deny(wanted)
-            if fn.__name__.startswith(("on_load", "load_")):  # every page shows the unread Berichten in its navigation
+            if fn.__name__.startswith(("on_load", "load_")) and not actor.setup_only:  # the navigation's unread Berichten
                 self._refresh_unread(actor)
             result = fn(self, actor, *args, **kwargs)
             return await result if inspect.isawaitable(result) else result

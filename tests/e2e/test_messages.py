@@ -92,6 +92,7 @@ def test_a_message_both_ways_with_attachments_and_unread_counts(make_context, po
     open_page(client, f"{base}/dossiers/{fresh.dossier_id}")
     envelope = main(client).get_by_role("link", name="Berichten 1 ongelezen")
     expect(envelope).to_be_visible()
+    assert_no_axe_violations(client, "the dossier with its envelope")
     envelope.click()
     expect(card(client, f"Re: {subject}")).to_contain_text("De taxateur komt donderdag om 10.00 uur.")
     expect(card(client, f"Re: {subject}")).not_to_contain_text("Nog niet gelezen")  # read receipts are the office's
