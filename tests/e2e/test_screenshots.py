@@ -222,6 +222,11 @@ def _post_messages(server: Server, client_email: str, dossier: int, lang: str) -
     )
 
 
+def _compose(page: Page, lang: str) -> None:
+    page.get_by_role("button", name={"nl": "Nieuw bericht", "en": "New message"}[lang]).click()
+    expect(page.get_by_role("heading", name={"nl": "Bericht schrijven", "en": "Write a message"}[lang])).to_be_visible()
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_berichten_screenshots(make_context, portal_server: Server, viewport, lang):
     base_url = portal_server.base_url
@@ -234,6 +239,7 @@ def test_berichten_screenshots(make_context, portal_server: Server, viewport, la
         Screen(f"/dossiers/{fresh.dossier_id}", fresh.reference, "dossier-envelop"),
         Screen("/berichten", fresh.reference, "berichten"),
         Screen(f"/dossiers/{fresh.dossier_id}/berichten", ready, "bericht"),
+        Screen(f"/dossiers/{fresh.dossier_id}/berichten", ready, "bericht-schrijven", _compose),
     ]:
         _shoot(page, base_url, screen, lang, viewport)
     logout(page, viewport, lang=lang)
