@@ -169,3 +169,46 @@ document.addEventListener("click", async (event) => {
   if (!result.error) { titleInput.value = ""; fileInput.value = ""; }
   report({ errors: result.error ? [result.error] : [] });
 });
+
+// Berichten: each attachment chosen in the composer goes on its own to POST /berichten/<dossier>/bijlagen with a
+// progress bar; when the batch is done, the page's state is told (through #message-attach-result) to show them.
+document.addEventListener("change", async (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.messageDossier) return;
+  const dossierId = input.dataset.messageDossier;
+  const files = Array.from(input.files || []);
+  input.value = "";
+  if (!files.length) return;
+  const en = document.documentElement.lang === "en";
+  const box = document.getElementById("message-file-progress");
+  const errors = [];
+  for (const file of files) {
+    const bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0; bar.setAttribute("aria-label", file.name);
+    if (box) box.append(bar);
+    const result = await new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/berichten/" + encodeURIComponent(dossierId) + "/bijlagen");
+      xhr.withCredentials = true;
+      xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "bijlage"));
+      xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total); };
+      xhr.onload = () => {
+        let data = {};
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
+        if (xhr.status >= 400 && !data.error) data.error = "HTTP " + xhr.status;
+        resolve(data);
+      };
+      xhr.onerror = () => resolve({ error: en ? "The connection was lost." : "De verbinding is verbroken." });
+      xhr.send(file);
+    });
+    bar.remove();
+    if (result.error) errors.push(file.name + ": " + result.error);
+  }
+  const el = document.getElementById("message-attach-result");
+  if (!el) return;
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  setter.call(el, JSON.stringify({ errors: errors, nonce: Date.now() }));
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+});

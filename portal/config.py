@@ -94,6 +94,7 @@ class Settings:
     outbox_poll_seconds: int = 5
     outbox_lease_seconds: int = 120
     outbox_max_attempts: int = 8  # then the mail is marked failed (audited mail.failed)
+    message_attachment_max_bytes: int = 25 * 1024 * 1024  # one attachment of a message (Berichten)
 
     @property
     def site_origin(self) -> str:
@@ -188,6 +189,7 @@ def load_settings() -> Settings:
         outbox_poll_seconds=max(1, env_int("OUTBOX_POLL_SECONDS", 5)),
         outbox_lease_seconds=max(10, env_int("OUTBOX_LEASE_SECONDS", 120)),
         outbox_max_attempts=max(1, env_int("OUTBOX_MAX_ATTEMPTS", 8)),
+        message_attachment_max_bytes=env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024),
     )
 
 

@@ -17,6 +17,15 @@ from portal.ui.pages.client.home import HomeState, home_page
 from portal.ui.pages.client.lists import ClientListsState, actions_page, dossiers_page
 from portal.ui.pages.dossier import DossierState, client_dossier_page, staff_dossier_page
 from portal.ui.pages.profile import ProfileState, profile_page
+from portal.ui.pages.messages import (
+    ClientMessagesState,
+    OfficeMessagesState,
+    ThreadState,
+    client_messages_page,
+    client_thread_page,
+    office_messages_page,
+    staff_thread_page,
+)
 from portal.ui.pages.twofa import TwofaState, email_page, twofa_page
 from portal.ui.pages.public.join import JoinState, join_page
 from portal.ui.pages.public.auth_pages import (
@@ -139,3 +148,7 @@ app.add_page(staff_questionnaire_page, route="/kantoor/vragenlijst/[response]", 
 app.add_page(questionnaires_page, route="/kantoor/vragenlijsten", title=tab_title("questionnaire.list"), on_load=DefinitionsState.on_load)
 app.add_page(catalogue_page, route="/kantoor/documenttypen", title=tab_title("catalogue.title"), on_load=CatalogueState.on_load)
 app.add_page(stukkenlijst_page, route="/kantoor/dossiers/[dossier]/stukkenlijst", title=tab_title("stukkenlijst.title"), on_load=StukkenlijstState.on_load)
+app.add_page(client_messages_page, route="/berichten", title=tab_title("nav.messages"), on_load=ClientMessagesState.on_load)
+app.add_page(office_messages_page, route="/kantoor/berichten", title=tab_title("nav.messages"), on_load=OfficeMessagesState.on_load)
+app.add_page(client_thread_page, route="/dossiers/[dossier]/berichten", title=tab_title("nav.messages"), on_load=ThreadState.on_load)
+app.add_page(staff_thread_page, route="/kantoor/dossiers/[dossier]/berichten", title=tab_title("nav.messages"), on_load=ThreadState.on_load)

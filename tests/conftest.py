@@ -61,7 +61,7 @@ _ENV_TO_CLEAR = [
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMS_BACKEND",
     "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "REFLEX_REDIS_URL",
     "SMS_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE", "SMS_ALLOWED_PREFIXES",
-    "UPLOAD_MAX_BYTES", "UPLOAD_QUOTA_FILES", "UPLOAD_QUOTA_BYTES",
+    "UPLOAD_MAX_BYTES", "UPLOAD_QUOTA_FILES", "UPLOAD_QUOTA_BYTES", "MESSAGE_ATTACHMENT_MAX_BYTES",
     "OUTBOX_POLL_SECONDS", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS",
 ]
 SITE_URL = "http://portal.test:3000"
@@ -849,3 +849,28 @@ def invitee(personas) -> Invitee:
     dossier = personas.make.dossier("HYP-SANNE", office, client, adviser=personas.users["bob"], lender="ING")
     personas.dossiers["HYP-SANNE"] = dossier
     return Invitee(client_id=client_id, dossier_id=dossier.id)
+# issue 14: Berichten
+
+
+@pytest.fixture
+def persona_messages(personas) -> dict[str, int]:
+    """A message each way in the dossiers the leak tests aim at (each subject, body and file name unique), one with
+    an attachment; returns subject -> message id."""
+    from portal.adapters.pdf import text_pdf
+    from portal.domain import messages
+
+    found = {}
+    for who, ref, to, subject in [
+        ("alice", "HYP-ALICE", "office", "Alice msg: vraag over taxatie"),
+        ("bob", "HYP-ALICE", "all", "Alice msg: antwoord van Bob"),
+        ("bob", "HYP-JANSEN", "all", "Jansen msg: offerte"),
+        ("bob", "HYP-ERIK-HIDDEN", "all", "Erik hidden msg: intern"),
+        ("carol", "NOT-ALICE", "all", "Not-Alice msg: concept akte"),
+    ]:
+        actor = personas.actor(who)
+        dossier_id = personas.dossier_id(ref)
+        ids = []
+        if who == "bob":
+            ids = [messages.receive_attachment(actor, dossier_id, f"{subject[:12]} bijlage.pdf", [text_pdf(subject, [subject])]).id]
+        found[subject] = messages.post_message(actor, dossier_id, to, subject, f"Tekst van {subject}", attachment_ids=ids)
+    return found

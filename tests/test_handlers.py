@@ -46,6 +46,8 @@ from portal.db.models import (
     Document,
     DocumentRequest,
     Dossier,
+    Message,
+    MessageAttachment,
     Milestone,
     Office,
     Upload,
@@ -99,6 +101,10 @@ STATE_ROLES = {
     "ClientAccessState": UserKind.STAFF,
     "ActivateCodeState": "any",
     "CoViewState": "any",
+    # issue 14, Berichten: the lists per side; a thread for whoever sees the dossier (clients and staff)
+    "ClientMessagesState": UserKind.CLIENT,
+    "OfficeMessagesState": UserKind.STAFF,
+    "ThreadState": "any",
 }
 # lists that only ever hold messages about the caller's own input (still searched for others' data)
 MESSAGE_LISTS = {"DefinitionsState.problems"}
@@ -169,6 +175,8 @@ TEXT_COLUMNS = {
     Milestone: ["title", "description"],
     Upload: ["filename", "storage_key", "thumb_key", "sha256"],  # staged files: not even their names
     Delivery: ["reason"],
+    Message: ["subject", "body"],
+    MessageAttachment: ["filename", "storage_key"],
 }
 
 
@@ -316,7 +324,8 @@ def targets_for(personas, reference: str) -> dict[str, int]:
     return {"dossier": dossier_id, "document": personas.document_id(TARGET_DOCUMENT[reference]),
             "request": personas.requests[TARGET_REQUEST[reference]],
             "action": upload_action if upload_action != 10**9 else first(Action),
-            "upload": first(Upload), "delivery": first(Delivery)}
+            "upload": first(Upload), "delivery": first(Delivery),
+            "message": first(Message), "attachment": first(MessageAttachment)}
 
 
 async def run_handler(root, cls, handler, payload) -> list:
@@ -457,7 +466,7 @@ def test_every_handler_of_a_signed_in_page_passes_the_one_guard(app_states):
 
 
 @pytest.mark.parametrize("caller_spec", CALLERS, ids=[c[0] for c in CALLERS])
-def test_wrong_callers_get_nothing_and_change_nothing(personas, sign_in, app_states, caller_spec):
+def test_wrong_callers_get_nothing_and_change_nothing(personas, persona_messages, sign_in, app_states, caller_spec):
     from portal.domain import auth
 
     name, kind, target = caller_spec

@@ -560,3 +560,57 @@ class ReminderSent(SQLModel, table=True):
     request_id: int = Field(foreign_key="documentrequest.id", index=True)
     slot: str = Field(max_length=20)  # "missing-1", "missing-2", ... or "due"
     sent_at: datetime = Field(default_factory=utcnow)
+# --- issue 14: Berichten (messages) ---------------------------------------------------------------
+
+
+class MessageAudience(StrEnum):
+    CLIENT = "client"  # written by the office to the dossier's client(s)
+    OFFICE = "office"  # written by a client to the office team
+
+
+class MessageKind(StrEnum):
+    MESSAGE = "message"
+    LETTER = "letter"  # a letter or e-mail the office registered as a message (Uwkluis "registratie")
+
+
+class Message(SQLModel, table=True):
+    """One message in a dossier's thread. ``client_id``: the one client it is for (office → client) or from
+    (client → office); None when it is for every client of the dossier ("reply all")."""
+
+    __table_args__ = (Index("ix_message_dossier_created", "dossier_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    author_user_id: int = Field(foreign_key="user.id")
+    audience: MessageAudience = Field(sa_type=String(10))
+    client_id: int | None = Field(default=None, foreign_key="client.id")
+    subject: str = Field(max_length=200)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    kind: MessageKind = Field(default=MessageKind.MESSAGE, sa_type=String(10))
+    forwarded_from_id: int | None = Field(default=None, foreign_key="message.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MessageReceipt(SQLModel, table=True):
+    """What one user did with a message: read it (the office sees when its client did), archived it."""
+
+    __table_args__ = (UniqueConstraint("message_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    read_at: datetime | None = None
+    archived_at: datetime | None = None
+
+
+class MessageAttachment(SQLModel, table=True):
+    """A checked file with a message; staged (``message_id`` None) by its uploader until the message is sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    storage_key: str = Field(max_length=80)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -35,6 +35,11 @@ modules call these and hand the flags (``can_deliver``, ``can_review``...) to th
   questionnaire is its client's only; each office sends and manages its own questionnaires
   (``may_send_questionnaire``, ``may_manage_questionnaires``); staff read answers, never give them;
 - office screens (office list, task list) are for staff (``require_staff``);
+- messages (Berichten, ``message_filter``, ``get_message``, ``get_message_attachment``): a dossier's thread is read
+  by whoever sees the dossier (so never by a client while it is hidden from clients); a client reads only the
+  messages for every client of the dossier or for (or from) their own client; staff of both offices read all.
+  Writing (``may_post_message``) needs the same, while the dossier runs; registering a letter or e-mail as a
+  message is for those who publish (``may_publish``). A staged attachment is its uploader's only;
 - company accounts: only the company's main account (its primary member) manages the company's extra
   accounts (its non-primary members); never the main account itself, never another company's;
 - a dossier's clients and their access (invite, e-mail/mobile until accepted, co-view, unlink:
@@ -69,6 +74,8 @@ from portal.db.models import (
     DocumentRequest,
     Dossier,
     DossierParticipant,
+    Message,
+    MessageAttachment,
     Milestone,
     Office,
     OfficeKind,
@@ -868,3 +875,53 @@ def get_dossier_for(db: Session, actor: Actor, dossier_id: int, rule) -> Dossier
 def may_manage_reminders(actor: Actor, office_id: int) -> bool:
     """Change an office's reminder schedule (portal/domain/reminders.py): the office's admins only, like its catalogue."""
     return may_manage_catalogue(actor, office_id)
+# -- issue 14: messages (Berichten) --
+
+
+def message_filter(actor: Actor):
+    """A SQL condition on Message (of a dossier ``actor`` sees): a client reads what is for every client of the
+    dossier or for/from their own client; staff of both offices read the whole thread."""
+    if actor.is_client:
+        return or_(Message.client_id.is_(None), Message.client_id.in_(actor.client_ids or (-1,)))
+    if actor.is_staff:
+        return true()
+    return false()
+
+
+def may_post_message(actor: Actor, dossier: Dossier) -> bool:
+    """Write, reply and forward in a dossier's thread: its clients and the staff of both offices, while it runs."""
+    return side(actor, dossier) != Side.NONE and getattr(dossier, "closed_at", None) is None
+
+
+def may_register_letter(actor: Actor, dossier: Dossier) -> bool:
+    """Publish a letter or e-mail as a message (Uwkluis "registratie"): those who publish for the dossier."""
+    return may_post_message(actor, dossier) and may_publish(actor, dossier)
+
+
+def get_message(db: Session, actor: Actor, message_id: int) -> tuple[Message, Dossier]:
+    """A message ``actor`` may read, with its dossier; NotFound (audited) otherwise."""
+    row = db.exec(
+        select(Message, Dossier).join(Dossier, Dossier.id == Message.dossier_id)
+        .where(Message.id == message_id, dossier_filter(actor), message_filter(actor))
+    ).first() if is_row_id(message_id) else None
+    if row is None:
+        raise denied(db, actor, "message", message_id)
+    return row[0], row[1]
+
+
+def get_message_attachment(db: Session, actor: Actor, attachment_id: int) -> MessageAttachment:
+    """An attachment of a message ``actor`` may read, or one they staged themselves; NotFound (audited) otherwise."""
+    found = db.get(MessageAttachment, attachment_id) if is_row_id(attachment_id) else None
+    if found is not None:
+        if found.message_id is None:
+            dossier_seen = db.exec(select(Dossier.id).where(Dossier.id == found.dossier_id, dossier_filter(actor))).first()
+            if found.user_id == actor.user_id and dossier_seen is not None:
+                return found
+        else:
+            seen = db.exec(
+                select(Message.id).join(Dossier, Dossier.id == Message.dossier_id)
+                .where(Message.id == found.message_id, dossier_filter(actor), message_filter(actor))
+            ).first()
+            if seen is not None:
+                return found
+    raise denied(db, actor, "message_attachment", attachment_id)

@@ -7,7 +7,9 @@
   period lose their personal data (a pseudonym stays);
 - ``reminders.send_due``: reminders about requested items still missing (portal/domain/reminders.py);
 - ``notify.send_digests``: the daily digest for users who chose "dagelijks";
-- ``outbox.purge_sent``: sent mails older than a week leave the outbox table.
+- ``outbox.purge_sent``: sent mails older than a week leave the outbox table;
+- ``messages.sweep_staged``: message attachments staged and never sent for two days (their files go with the
+  next file sweep).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from portal.domain import invitations, notify, outbox, reminders, twofa
+from portal.domain import invitations, messages, notify, outbox, reminders, twofa
 from portal.domain.deliveries.housekeeping import sweep_orphans
 
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 3600
 JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
+    ("staged attachments", messages.sweep_staged),
     ("file sweep", sweep_orphans),
     ("two-step sweep", twofa.sweep_expired),
     ("client erasure", invitations.erase_expired),

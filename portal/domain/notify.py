@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from portal.config import get_settings
 from portal.db.engine import session_scope
-from portal.db.models import OutboxMessage, OutboxStatus
+from portal.db.models import ClientMember, OutboxMessage, OutboxStatus
 from portal.domain import notifications, outbox
 from portal.domain.notifications import Recipient
 from portal.i18n import translate
@@ -117,12 +117,16 @@ def to_office(db: Session, dossier_id: int, event: str, path: str | None = None,
     return _send(db, to, event, path or f"/kantoor/dossiers/{dossier_id}")
 
 
-def message_posted(db: Session, dossier_id: int, author_user_id: int, to_staff: bool) -> int:
-    """A new message in a dossier's Berichten (called by the messages part, in its transaction): the other side
-    hears that there is a message, never what it says. The author never gets their own notice."""
+def message_posted(db: Session, dossier_id: int, author_user_id: int, to_staff: bool, client_id: int | None = None) -> int:
+    """A new message in a dossier's Berichten (called by portal/domain/messages.py, in its transaction): the other
+    side hears that there is a message, never what it says. The author never gets their own notice; a message for
+    one client (``client_id``) reaches that client's users only."""
     if to_staff:
         return to_office(db, dossier_id, "client_message", author_user_id=author_user_id)
     to = [r for r in notifications.recipients(db, dossier_id, "messages") if r.user_id != author_user_id]
+    if client_id is not None:
+        members = set(db.exec(select(ClientMember.user_id).where(ClientMember.client_id == client_id)).all())
+        to = [r for r in to if r.user_id in members]
     return _send(db, to, "message", f"/dossiers/{dossier_id}")
 
 

@@ -15,12 +15,15 @@ CLIENT_NAV = [
     ("home", "/home", "house", "nav.home"),
     ("dossiers", "/dossiers", "folder-open", "nav.dossiers"),
     ("acties", "/acties", "list-checks", "nav.actions"),
+    ("berichten", "/berichten", "mail", "nav.messages"),
     ("profiel", "/mijn-gegevens", "user-round", "nav.profile"),
 ]
+STAFF_BOTTOM = 4  # on a phone the staff's first four items are tabs, the rest is under "Meer"
 STAFF_NAV = [
     ("kantoor", "/kantoor", "folders", "nav.office_dossiers"),
     ("klanten", "/kantoor/klanten", "contact", "nav.clients"),
     ("taken", "/kantoor/taken", "inbox", "nav.tasks"),
+    ("berichten", "/kantoor/berichten", "mail", "nav.messages"),
     ("vragenlijsten", "/kantoor/vragenlijsten", "clipboard-list", "questionnaire.list"),
     ("profiel", "/mijn-gegevens", "user-round", "nav.profile"),
 ]
@@ -65,11 +68,26 @@ def brand_mark() -> rx.Component:
     )
 
 
+def unread_badge(count) -> rx.Component:
+    """The number of unread messages on the Berichten item (nothing when there are none)."""
+    return rx.cond(count > 0, rx.badge(count.to_string(), color_scheme="red", variant="solid", radius="full", size="1",
+                                       class_name="nav-badge", aria_hidden="true"))
+
+
+def _label(key: str, label: str, **props) -> rx.Component:
+    if key != "berichten":
+        return rx.text(t(label), **props)
+    count = AppState.unread_total
+    return rx.hstack(rx.text(t(label), **props), unread_badge(count),
+                     rx.cond(count > 0, rx.text(t("berichten.unread_count").replace("{n}", count.to_string()), class_name="sr-only")),
+                     spacing="1", align="center")
+
+
 def _nav_items(active: str) -> rx.Component:
     def items(nav):
         return [
             rx.link(
-                rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(t(label)), align="center", spacing="3"),
+                rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), _label(key, label), align="center", spacing="3"),
                 href=href,
                 aria_current="page" if key == active else None,
                 class_name="nav-link" + (" nav-active" if key == active else ""),
@@ -81,11 +99,29 @@ def _nav_items(active: str) -> rx.Component:
     return rx.cond(AppState.user_kind == "staff", rx.vstack(*items(STAFF_NAV), spacing="1", width="100%"), rx.vstack(*items(CLIENT_NAV), spacing="1", width="100%"))
 
 
+def _more_menu(active: str, nav) -> rx.Component:
+    """The staff's last items on a phone, under one "Meer" tab (five tabs stay readable at 390 px)."""
+    here = any(key == active for key, *_ in nav)
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.el.button(
+                rx.vstack(rx.icon("ellipsis", size=20, aria_hidden="true"), rx.text(t("nav.more"), size="1"), align="center", spacing="1"),
+                type="button", class_name="tab-link tab-more" + (" tab-active" if here else ""),
+            ),
+        ),
+        rx.menu.content(
+            *[rx.menu.item(rx.link(rx.hstack(rx.icon(icon, size=16, aria_hidden="true"), rx.text(t(label)), spacing="2", align="center"),
+                                   href=href, underline="none", color="#111827", width="100%"), as_child=True)
+              for key, href, icon, label in nav],
+        ),
+    )
+
+
 def _bottom_items(active: str) -> rx.Component:
     def items(nav):
         return [
             rx.link(
-                rx.vstack(rx.icon(icon, size=20, aria_hidden="true"), rx.text(t(label), size="1"), align="center", spacing="1"),
+                rx.vstack(rx.icon(icon, size=20, aria_hidden="true"), _label(key, label, size="1"), align="center", spacing="1"),
                 href=href,
                 aria_current="page" if key == active else None,
                 class_name="tab-link" + (" tab-active" if key == active else ""),
@@ -96,7 +132,7 @@ def _bottom_items(active: str) -> rx.Component:
 
     return rx.cond(
         AppState.user_kind == "staff",
-        rx.hstack(*items(STAFF_NAV), justify="center", width="100%", spacing="0"),
+        rx.hstack(*items(STAFF_NAV[:STAFF_BOTTOM]), _more_menu(active, STAFF_NAV[STAFF_BOTTOM:]), justify="center", width="100%", spacing="0"),
         rx.hstack(*items(CLIENT_NAV), justify="between", width="100%", spacing="0"),
     )
 

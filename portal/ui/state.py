@@ -21,7 +21,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.middleware import Middleware
 
-from portal.domain import auth, coview, twofa
+from portal.domain import auth, coview, messages, twofa
 from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
 from portal.domain.security import cookie_value, secret_cookie, token_hash
@@ -41,6 +41,7 @@ class AppState(rx.State):
     user_name: str = ""
     user_kind: str = ""  # "client" | "staff" | "" (signed out)
     coview_name: str = ""  # co-view (meekijken): the client whose portal staff are seeing, read-only ("" = none)
+    unread_total: int = 0  # unread Berichten: the navigation's badge (set by the pages that count them)
     _binding: str = ""  # HMAC of the session/pending cookies this tab's state was filled under ("" = none)
 
     @rx.var
@@ -129,6 +130,11 @@ class AppState(rx.State):
         last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         return int(last) if last.isdigit() and len(last) < 19 else 0
 
+    def _refresh_unread(self, actor: Actor) -> None:
+        count = messages.unread_total(actor)
+        if self.unread_total != count:  # assign only what changed (every assignment is sent again)
+            self.unread_total = count
+
     def _text(self, error: DomainError) -> str:
         return self.t.get(error.msgid, error.msgid).format(**error.params) if error.params else self.t.get(error.msgid, error.msgid)
 
@@ -191,6 +197,8 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
             actor = self._require(wanted, allow_setup=allow_setup)
             if actor is None:
                 return await self._deny(wanted)
+            if fn.__name__.startswith(("on_load", "load_")) and not actor.setup_only:  # the navigation's unread Berichten
+                self._refresh_unread(actor)
             result = fn(self, actor, *args, **kwargs)
             return await result if inspect.isawaitable(result) else result
 

@@ -31,7 +31,7 @@ def test_a_round_removes_expired_challenges_and_old_sms_counters_only(personas):
 
 def test_the_app_schedules_the_round_every_hour():
     assert {name for name, _ in maintenance.JOBS} == {
-        "file sweep", "two-step sweep", "client erasure", "reminders", "daily digests", "outbox purge"}
+        "staged attachments", "file sweep", "two-step sweep", "client erasure", "reminders", "daily digests", "outbox purge"}
     assert maintenance.INTERVAL_SECONDS == 3600
 
 

@@ -189,3 +189,23 @@ def test_choices_are_validated_and_audited(personas, db_env):
     choices = notifications.set_choice(personas.actor("alice"), "messages", False)
     assert (choices.messages, choices.frequency) == (False, "direct")
     assert notifications.set_frequency(personas.actor("alice"), "daily").frequency == "daily"
+
+
+def test_a_message_is_announced_to_the_other_side_without_its_text(personas, db_env):
+    """Berichten: the office's message reaches the client as a link only; the client's answer reaches the dossier's
+    adviser; nobody is told of their own message."""
+    from portal.domain import messages
+
+    dossier_id = personas.dossier_id("HYP-ALICE")
+    messages.post_message(personas.actor("bob"), dossier_id, "all", "Taxatie gepland", "Geheime inhoud 4711")
+    got = mails(db_env)
+    assert list(got) == ["alice@example.nl"]
+    body = text_of(got["alice@example.nl"][0])
+    assert f"{SITE}/dossiers/{dossier_id}" in body
+    assert "4711" not in body and "Taxatie" not in body and "Taxatie" not in got["alice@example.nl"][0]["Subject"]
+
+    messages.post_message(personas.actor("alice"), dossier_id, "office", "Vraag", "Antwoord 0815")
+    got = mails(db_env)
+    assert [m for m in got.get(personas.users["bob"].email, []) if "0815" not in text_of(m)]
+    assert len(got["alice@example.nl"]) == 1  # her own message told her nothing
+    assert not any("0815" in text_of(m) for ms in got.values() for m in ms)

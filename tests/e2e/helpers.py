@@ -467,7 +467,12 @@ def login_as(page: Page, base_url: str, email_address: str, landing: str, passwo
 def logout(page: Page, viewport: str, lang: str = "nl") -> None:
     """Log out with the visible 'Uitloggen' button (phone: on Mijn gegevens; desktop: the sidebar)."""
     if viewport == "phone" and not path_re("/mijn-gegevens").match(page.url):
-        page.get_by_role("navigation").get_by_role("link", name=TEXT[lang]["profile"]).click()
+        link = page.get_by_role("navigation").get_by_role("link", name=TEXT[lang]["profile"]).filter(visible=True)
+        if link.count():
+            link.click()
+        else:  # staff: Mijn gegevens is under the phone's "Meer" tab
+            page.get_by_role("navigation").get_by_role("button", name={"nl": "Meer", "en": "More"}[lang]).click()
+            page.get_by_role("menuitem", name=TEXT[lang]["profile"]).click()
         expect(page).to_have_url(path_re("/mijn-gegevens"))
     # Logging out wipes the tab's state (the app may route to /login at once) and then loads /login in
     # full: wait for that new document (a flag set on this window is gone), or the caller's next

@@ -190,17 +190,6 @@ def test_questionnaire_screenshots(make_context, portal_server: Server, viewport
             _switch_language(page, base_url, "nl")
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_screenshots_client_access(make_context, portal_server: Server, viewport: str, lang: str):
-    """Issue 13: Bob's "Klanten en toegang" of a fresh dossier with one client invited and one not. The activation's
-    code page, the co-view banner and the unlink dialog are shot by tests/e2e/test_invitation.py itself."""
-    from .test_invitation import fresh_invitee
-
-    base_url = portal_server.base_url
-    tag = f"{lang}-{viewport}"
-    made = fresh_invitee(portal_server, f"shot-{tag}@example.nl", f"Sanne Bakker {tag}", "0612345799", lang)
-    page = new_page(make_context(viewport=viewport, lang=lang))
-    login_as(page, base_url, "bob@amstelhypotheek.nl", "/kantoor", lang=lang)
 REMINDERS = {"nl": "Herinneringen", "en": "Reminders"}
 NOTIFICATIONS = {"nl": "Notificaties per e-mail", "en": "E-mail notifications"}
 
@@ -216,9 +205,6 @@ def test_screenshots_notification_choices_and_reminders(make_context, portal_ser
     if switch:
         _switch_language(page, base_url, lang)
     try:
-        open_page(page, f"{base_url}/kantoor/dossiers/{made['dossier_id']}/klanten")
-        expect(page.get_by_role("heading", level=2, name=f"Sanne Bakker {tag}")).to_be_visible()
-        screenshot(page, f"klanten-toegang-{tag}")
         _shoot(page, base_url, Screen("/mijn-gegevens", "olga@amstelhypotheek.nl", "mijn-gegevens-kantoor"), lang, viewport)
         for name, heading in (("notificaties", NOTIFICATIONS[lang]), ("herinneringen", REMINDERS[lang])):
             page.get_by_role("heading", name=heading, exact=True).scroll_into_view_if_needed()
@@ -227,3 +213,95 @@ def test_screenshots_notification_choices_and_reminders(make_context, portal_ser
     finally:
         if switch:
             _switch_language(page, base_url, "nl")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_screenshots_client_access(make_context, portal_server: Server, viewport: str, lang: str):
+    """Issue 13: Bob's "Klanten en toegang" of a fresh dossier with one client invited and one not. The activation's
+    code page, the co-view banner and the unlink dialog are shot by tests/e2e/test_invitation.py itself."""
+    from .test_invitation import fresh_invitee
+
+    base_url = portal_server.base_url
+    tag = f"{lang}-{viewport}"
+    made = fresh_invitee(portal_server, f"shot-{tag}@example.nl", f"Sanne Bakker {tag}", "0612345799", lang)
+    page = new_page(make_context(viewport=viewport, lang=lang))
+    login_as(page, base_url, "bob@amstelhypotheek.nl", "/kantoor", lang=lang)
+    switch = lang != "nl"
+    if switch:
+        _switch_language(page, base_url, lang)
+    try:
+        open_page(page, f"{base_url}/kantoor/dossiers/{made['dossier_id']}/klanten")
+        expect(page.get_by_role("heading", level=2, name=f"Sanne Bakker {tag}")).to_be_visible()
+        screenshot(page, f"klanten-toegang-{tag}")
+    finally:
+        if switch:
+            _switch_language(page, base_url, "nl")
+
+
+# --- issue 14: Berichten ------------------------------------------------------------------------------
+
+
+def _post_messages(server: Server, client_email: str, dossier: int, lang: str) -> None:
+    """A question from the client (with a PDF) and the office's answer (with a photo), through the domain."""
+    texts = {
+        "nl": ("Vraag over de taxatie", "Goedemiddag,\n\nWanneer komt de taxateur langs?", "De taxateur komt donderdag om 10.00 uur."),
+        "en": ("Question about the valuation", "Good afternoon,\n\nWhen will the valuer come by?", "The valuer will come on Thursday at 10 am."),
+    }[lang]
+    server.run_python(
+        f"""
+        from sqlmodel import select
+        from portal.db.engine import session_scope
+        from portal.db.models import User
+        from portal.domain import messages
+        from portal.domain.auth import _actor_for
+        from portal.adapters.pdf import text_pdf
+
+        def actor(email):
+            with session_scope() as db:
+                return _actor_for(db, db.exec(select(User).where(User.email == email)).one(), None)
+
+        client, bob = actor({client_email!r}), actor("bob@amstelhypotheek.nl")
+        subject, question, answer = {texts!r}
+        item = messages.receive_attachment(client, {dossier}, "taxatieopdracht.pdf", [text_pdf("Taxatie", ["Taxatieopdracht"])])
+        first = messages.post_message(client, {dossier}, "office", subject, question, attachment_ids=[item.id])
+        reply = messages.draft(bob, first, "reply")
+        messages.post_message(bob, {dossier}, reply.to, reply.subject, answer)
+        """
+    )
+
+
+def _compose(page: Page, lang: str) -> None:
+    page.get_by_role("button", name={"nl": "Nieuw bericht", "en": "New message"}[lang]).click()
+    expect(page.get_by_role("heading", name={"nl": "Bericht schrijven", "en": "Write a message"}[lang])).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_berichten_screenshots(make_context, portal_server: Server, viewport, lang):
+    base_url = portal_server.base_url
+    fresh = fresh_mortgage_client(portal_server, f"shots-berichten-{lang}-{viewport}@example.nl", f"Mila Bericht {lang.upper()}", language=lang)
+    _post_messages(portal_server, fresh.email, fresh.dossier_id, lang)
+    ready = {"nl": "Aankoop", "en": "Aankoop"}[lang]
+    page = new_page(make_context(viewport=viewport, lang=lang))
+    login_as(page, base_url, fresh.email, "/home", lang=lang)
+    for screen in [
+        Screen(f"/dossiers/{fresh.dossier_id}", fresh.reference, "dossier-envelop"),
+        Screen("/berichten", fresh.reference, "berichten"),
+        Screen(f"/dossiers/{fresh.dossier_id}/berichten", ready, "bericht"),
+        Screen(f"/dossiers/{fresh.dossier_id}/berichten", ready, "bericht-schrijven", _compose),
+    ]:
+        _shoot(page, base_url, screen, lang, viewport)
+    logout(page, viewport, lang=lang)
+    page.context.clear_cookies()
+
+    login_as(page, base_url, "bob@amstelhypotheek.nl", "/kantoor", lang=lang)
+    switch = lang != "nl"
+    if switch:
+        _switch_language(page, base_url, lang)
+    try:
+        _shoot(page, base_url, Screen("/kantoor/berichten", fresh.reference, "kantoor-berichten"), lang, viewport)
+        _shoot(page, base_url, Screen(f"/kantoor/dossiers/{fresh.dossier_id}/berichten", fresh.name, "kantoor-bericht"), lang, viewport)
+    finally:
+        if switch:
+            _switch_language(page, base_url, "nl")
+    logout(page, viewport, lang="nl")
+    page.context.clear_cookies()

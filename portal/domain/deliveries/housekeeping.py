@@ -32,7 +32,7 @@ from portal.adapters import filecheck
 from portal.adapters.filecheck import Refused
 from portal.adapters.filestore import StoredFile, get_file_store
 from portal.db.engine import session_scope
-from portal.db.models import Document, Upload, UploadStatus
+from portal.db.models import Document, MessageAttachment, Upload, UploadStatus
 from portal.domain import audit
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ def sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
     with session_scope() as db:
         keys = set(db.exec(select(Upload.storage_key)).all()) | set(db.exec(select(Upload.thumb_key)).all())
         keys |= set(db.exec(select(Document.storage_key)).all())
+        keys |= set(db.exec(select(MessageAttachment.storage_key)).all())  # Berichten: staged and sent attachments
     removed = 0
     if not store.root.exists():
         return 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
-from portal.domain import activity, dossiers, publishing, questionnaires
+from portal.domain import activity, dossiers, messages, publishing, questionnaires
 from portal.domain.errors import DomainError, NotFound
 from portal.i18n import format_date, format_datetime, format_detail, format_size
 from portal.ui.components import loading, shell, t
@@ -152,6 +152,7 @@ class DossierState(AppState):
     activity_rows: list[ActivityVM] = []
     activity_page: int = 1
     activity_pages: int = 1
+    messages_unread: int = 0  # the envelope: unread Berichten of this dossier
     _id: int = 0
 
     @rx.event
@@ -164,6 +165,8 @@ class DossierState(AppState):
         try:
             self._fill(dossiers.open_dossier(actor, self._id, phase))
             self._load_activity(actor)
+            unread = messages.unread_counts(actor)
+            self.messages_unread, self.unread_total = unread.get(self._id, 0), sum(unread.values())
             prefix = "/kantoor/vragenlijst/" if actor.is_staff else "/vragenlijst/"
             self.questionnaires = [
                 QuestionnaireRowVM(title=title, status=self.t[f"questionnaire.status.{status}"], href=f"{prefix}{rid}", done=status == "completed")
@@ -675,6 +678,20 @@ def publish_switch(public, on_click, title) -> rx.Component:
                      color_scheme=rx.cond(public, "orange", "green"))
 
 
+def envelope(staff: bool) -> rx.Component:
+    """The dossier's Berichten, with its unread count."""
+    S = DossierState
+    return rx.link(
+        rx.icon(rx.cond(S.messages_unread > 0, "mail", "mail-open"), size=18, aria_hidden="true"),
+        rx.text(t("berichten.envelope")),
+        rx.cond(S.messages_unread > 0, rx.badge(S.messages_unread.to_string(), color_scheme="red", variant="solid", radius="full",
+                                                aria_hidden="true")),
+        rx.cond(S.messages_unread > 0, rx.text(t("berichten.unread_count").replace("{n}", S.messages_unread.to_string()), class_name="sr-only")),
+        href=("/kantoor/dossiers/" if staff else "/dossiers/") + S.dossier_id.to_string() + "/berichten",
+        class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button envelope-link",
+    )
+
+
 def _tab(value: str, key: str) -> rx.Component:
     return rx.tabs.trigger(rx.text(t(key)), value=value)
 
@@ -706,6 +723,7 @@ def dossier_body(back_href: str, back_key: str, staff: bool = False) -> rx.Compo
             rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), t(back_key), align="center", spacing="1"), href=back_href, size="2"),
             rx.heading(DossierState.title, as_="h1", size="6", color="#111827"),
             rx.text(DossierState.subtitle, size="2", color="#4a5563"),
+            envelope(staff),
             *header,
             rx.cond(
                 DossierState.is_staff_view & ~DossierState.visible_to_client,
