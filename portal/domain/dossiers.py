@@ -457,6 +457,45 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
         )
 
 
+@dataclass(frozen=True)
+class PhaseView:
+    """One reached phase's screen within a dossier already open: what ``select_phase`` replaces."""
+
+    selected_phase: str
+    details: list[Detail]
+    phase_documents: list[DocItem]
+    phase_values: dict
+
+
+def open_phase(actor: Actor, dossier_id: int, phase: str | None) -> PhaseView:
+    """Only the selected phase's part of the dossier screen (a click on the phase bar): its details, the
+    documents the office attached to it that ``actor`` may open, and (for who may move phases) its raw data.
+
+    The dossier is checked through ``access`` as in ``open_dossier``; an unknown or not yet reached phase
+    falls back to the current one. Not audited: the dossier's view was audited when the screen was opened.
+    Raises NotFound for a dossier the actor may not see.
+    """
+    with session_scope() as db:
+        dossier = access.get_dossier(db, actor, dossier_id)
+        selected = phase if phase in reached(dossier.type, dossier.phase) else dossier.phase
+        ids = _phase_document_ids(dossier, selected)
+        docs = []
+        if ids:
+            rows = db.exec(select(Document).where(Document.dossier_id == dossier.id, Document.id.in_(ids),
+                                                  access.document_filter(actor))).all()
+            by_id = {d.id: d for d in rows}
+            lender_items = set(db.exec(select(DocumentRequest.id).where(
+                DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by != DeliveredBy.CLIENT)).all())
+            docs = [_doc(by_id[i], lender_items) for i in ids if i in by_id]
+        move = access.may_move_phase(actor, dossier)
+        return PhaseView(
+            selected_phase=selected,
+            details=_details(dossier, selected),
+            phase_documents=docs,
+            phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
+        )
+
+
 # --- documents ------------------------------------------------------------------------------
 
 
