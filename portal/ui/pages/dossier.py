@@ -155,7 +155,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("route")
-    async def on_load(self, actor):
+    def on_load(self, actor):  # synchronous: ``guarded`` runs it in a worker thread (database work off the event loop)
         self.loaded, self.missing, self.viewer_url = False, False, ""
         self.manage_message, self.manage_error, self.activity_page = "", "", 1
         self._id = self._url_id()
@@ -174,7 +174,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("route")
-    async def select_phase(self, actor, phase: str):
+    def select_phase(self, actor, phase: str):
         """Show a reached phase (the domain ignores phases not reached yet): only that phase's part is fetched
         and replaced, the rest of the screen stays (and the view is not audited again per click)."""
         try:
