@@ -204,19 +204,23 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
         @functools.wraps(fn)
         async def handler(self: AppState, *args, **kwargs):
             wanted = self._route_kind() if kind == "route" else (UserKind(kind) if kind else None)
-            actor = self._require(wanted, allow_setup=allow_setup)
+            if sync:
+                # a plain (synchronous) handler: the session check and its database work run in a worker thread,
+                # the event loop keeps serving the other tabs meanwhile (the state is locked to this event)
+                actor, result = await asyncio.to_thread(checked_call, self, wanted, *args, **kwargs)
+            else:
+                actor = self._require(wanted, allow_setup=allow_setup)
+                result = None if actor is None else fn(self, actor, *args, **kwargs)
+                result = await result if inspect.isawaitable(result) else result
             if actor is None:
                 return await self._deny(wanted)
-            if sync:
-                # a plain (synchronous) handler does its database work in a worker thread: the event loop
-                # keeps serving the other tabs meanwhile (the state is locked to this event until it returns)
-                result = await asyncio.to_thread(fn, self, actor, *args, **kwargs)
-            else:
-                result = fn(self, actor, *args, **kwargs)
-                result = await result if inspect.isawaitable(result) else result
             if loads_page:
                 self._loaded()
             return result
+
+        def checked_call(self: AppState, wanted, *args, **kwargs):
+            actor = self._require(wanted, allow_setup=allow_setup)
+            return actor, (None if actor is None else fn(self, actor, *args, **kwargs))
 
         sync = not inspect.iscoroutinefunction(fn)
         loads_page = fn.__name__ == "on_load" or fn.__name__.startswith("load_")  # a page's on_load (portal/portal.py)
