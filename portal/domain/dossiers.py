@@ -327,6 +327,8 @@ class DossierView:
     can_edit: bool = False  # the dossier's own edit page: the handling office, or the intermediary's visibility switch
     can_edit_requests: bool = False  # Stukkenlijst beheren
     phase_values: dict = field(default_factory=dict)
+    # every reached phase's part of the screen, read with the rest (a click on the phase bar shows one of them)
+    phase_views: dict = field(default_factory=dict)
 
 
 # the fields each phase screen shows, in order: (key in Dossier.details[phase], kind)
@@ -454,7 +456,18 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
             can_edit=access.may_edit_dossier(actor, dossier) or access.may_set_client_visibility(actor, dossier),
             can_edit_requests=access.may_edit_requests(actor, dossier),
             phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
+            phase_views={p: _phase_view(dossier, p, by_id, lender_items, move) for p in phases_of(dossier.type) if p in done},
         )
+
+
+def _phase_view(dossier: Dossier, phase: str, docs_by_id: dict, lender_items: set[int], move: bool) -> PhaseView:
+    """One phase's part of the screen from rows already read (``docs_by_id``: the documents the actor may open)."""
+    return PhaseView(
+        selected_phase=phase,
+        details=_details(dossier, phase),
+        phase_documents=[_doc(docs_by_id[i], lender_items) for i in _phase_document_ids(dossier, phase) if i in docs_by_id],
+        phase_values=dict((dossier.details or {}).get(phase) or {}) if move else {},
+    )
 
 
 @dataclass(frozen=True)
@@ -479,21 +492,14 @@ def open_phase(actor: Actor, dossier_id: int, phase: str | None) -> PhaseView:
         dossier = access.get_dossier(db, actor, dossier_id)
         selected = phase if phase in reached(dossier.type, dossier.phase) else dossier.phase
         ids = _phase_document_ids(dossier, selected)
-        docs = []
+        by_id, lender_items = {}, set()
         if ids:
             rows = db.exec(select(Document).where(Document.dossier_id == dossier.id, Document.id.in_(ids),
                                                   access.document_filter(actor))).all()
             by_id = {d.id: d for d in rows}
             lender_items = set(db.exec(select(DocumentRequest.id).where(
                 DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by != DeliveredBy.CLIENT)).all())
-            docs = [_doc(by_id[i], lender_items) for i in ids if i in by_id]
-        move = access.may_move_phase(actor, dossier)
-        return PhaseView(
-            selected_phase=selected,
-            details=_details(dossier, selected),
-            phase_documents=docs,
-            phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
-        )
+        return _phase_view(dossier, selected, by_id, lender_items, access.may_move_phase(actor, dossier))
 
 
 # --- documents ------------------------------------------------------------------------------

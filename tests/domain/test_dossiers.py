@@ -523,3 +523,13 @@ def test_phase_clicks_write_no_audit_row(personas, db_rows):
     for phase in ("aanvraag", "r_aanbod", "documenten", "aanvraag"):
         dossiers.open_phase(alice, dossier_id, phase)
     assert len(db_rows(AuditEvent)) == before
+
+
+@pytest.mark.parametrize("name", ["alice", "bob", "ivo"])
+def test_the_screen_carries_every_reached_phase_as_open_phase_shows_it(personas, name):
+    """What the phase bar switches to without asking again: exactly the reached phases, each as open_phase has it."""
+    actor, dossier_id = personas.actor(name), personas.dossier_id("HYP-ALICE")
+    view = open_dossier(actor, dossier_id, audit_view=False)
+    assert list(view.phase_views) == [p.key for p in view.phases if p.reached] == ["aanvraag", "r_aanbod", "documenten"]
+    for phase, part in view.phase_views.items():
+        assert part == dossiers.open_phase(actor, dossier_id, phase)

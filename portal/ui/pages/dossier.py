@@ -152,6 +152,7 @@ class DossierState(AppState):
     activity_page: int = 1
     activity_pages: int = 1
     _id: int = 0
+    _phase_views: dict[str, dossiers.PhaseView] = {}  # the reached phases, read with the screen (select_phase)
 
     @rx.event
     @guarded("route")
@@ -175,10 +176,13 @@ class DossierState(AppState):
     @rx.event
     @guarded("route")
     def select_phase(self, actor, phase: str):
-        """Show a reached phase (the domain ignores phases not reached yet): only that phase's part is fetched
-        and replaced, the rest of the screen stays (and the view is not audited again per click)."""
+        """Show a reached phase: only that phase's part is replaced, the rest of the screen stays (and the view is
+        not audited again per click). The reached phases were read with the screen (``DossierView.phase_views``,
+        from the same authorised read as everything else shown; the session is checked for this click as for
+        every event); anything else asks the domain (which falls back to the current phase)."""
+        view = self._phase_views.get(phase) if isinstance(phase, str) else None
         try:
-            self._fill_phase(dossiers.open_phase(actor, self._id, str(phase)[:40]))
+            self._fill_phase(view or dossiers.open_phase(actor, self._id, str(phase)[:40]))
         except NotFound:
             self.missing = True
 
@@ -319,6 +323,7 @@ class DossierState(AppState):
             for p in v.phases
         ]
         self.dossier_type = v.type
+        self._phase_views = dict(v.phase_views)
         self._fill_phase(v)
         self.groups = [
             GroupVM(label=t[f"category.{cat}"], group_items=[self._item(i) for i in items]) for cat, items in v.requests.items()
