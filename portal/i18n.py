@@ -99,6 +99,7 @@ def pick_language(accept_language: str | None) -> str:
     return best
 
 
+@functools.lru_cache(maxsize=8192)  # the same dates and amounts are formatted on every screen
 def format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> str:
     """A date in the language's long form.
 
@@ -110,12 +111,14 @@ def format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> 
     return _format_date(value, format=fmt, locale=Locale.parse(lang))
 
 
+@functools.lru_cache(maxsize=8192)  # the same dates and amounts are formatted on every screen
 def format_datetime(value: datetime | None, lang: str) -> str:
     if value is None:
         return ""
     return _format_datetime(value, format="medium", locale=Locale.parse(lang), tzinfo="Europe/Amsterdam")
 
 
+@functools.lru_cache(maxsize=8192)  # the same dates and amounts are formatted on every screen
 def format_money(amount: Decimal | int | float, lang: str) -> str:
     """An amount in euros.
 
@@ -125,6 +128,7 @@ def format_money(amount: Decimal | int | float, lang: str) -> str:
     return format_currency(amount, "EUR", locale=Locale.parse(lang))
 
 
+@functools.lru_cache(maxsize=8192)  # the same dates and amounts are formatted on every screen
 def format_size(size: int, lang: str) -> str:
     """A file size for people.
 

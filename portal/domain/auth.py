@@ -18,14 +18,17 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
+
+import sqlalchemy as sa
 
 from sqlmodel import Session, and_, delete, select
 
 from portal.config import get_settings
-from portal.db.engine import session_scope
+from portal.db.engine import get_engine, session_scope
 from portal.db.models import (
     ClientMember,
+    CoView,
     EmailChange,
     PasswordResetToken,
     StaffMembership,
@@ -35,7 +38,7 @@ from portal.db.models import (
     utcnow,
 )
 from portal.domain import access, audit, background, coview, passwords, ratelimit, twofa
-from portal.domain.actor import Actor, Membership
+from portal.domain.actor import Actor, Membership, StaffRole
 from portal.domain.passwords import hash_password, verify_password  # noqa: F401 - used here and by callers of auth
 from portal.domain.errors import InvalidInput, Throttled
 from portal.domain.security import security_mail
@@ -188,15 +191,70 @@ def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "", se
     )
 
 
+# the session check of every websocket event, built once: the session row with its user, then the user's
+# accepted client memberships and office memberships in one round trip (Core statements, compiled once and
+# taken from SQLAlchemy's compiled cache afterwards: no ORM unit of work for a read that runs per click)
+_S, _U, _CV = UserSession.__table__.c, User.__table__.c, CoView.__table__.c
+_SESSION_ROW = (
+    sa.select(_S.id, _S.user_id, _S.expires_at, _S.last_seen_at, _S.scope, _S.ended_reason,
+              _U.email, _U.full_name, _U.kind, _U.language, _U.is_active,
+              # a staff session co-viewing a client (meekijken) acts as that client: the full path decides
+              sa.exists().where(_CV.session_id == _S.id, _CV.ended_at.is_(None)).label("coviewing"))
+    .join_from(UserSession.__table__, User.__table__, _U.id == _S.user_id)
+    .where(_S.token_hash == sa.bindparam("h"))
+)
+_C, _M = ClientMember.__table__.c, StaffMembership.__table__.c
+_MEMBERSHIPS = sa.union_all(
+    sa.select(sa.literal("c").label("k"), _C.client_id.label("ref"), sa.literal("").label("role"))
+    .where(_C.user_id == sa.bindparam("u"), _C.awaiting_consent == sa.false()),
+    sa.select(sa.literal("m").label("k"), _M.office_id.label("ref"), _M.role.label("role"))
+    .where(_M.user_id == sa.bindparam("u")),
+)
+
+
 def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allow_setup: bool = False) -> Actor | None:
     """The actor behind a session token, or None when missing, unknown, idle too long or too old.
 
     A set-up-only session (two-step verification required, not yet on) counts as no session unless
     ``allow_setup``: only the set-up page asks for it. Expired rows are deleted on sight; ``touch``
     moves the idle deadline (at most once a minute).
+
+    Every call reads the database (nothing is cached: a logout, expiry or deactivation anywhere counts at the
+    next event). The usual case, a valid session seen within the last minute, is two prebuilt read-only
+    statements; everything else (expired, idle, deactivated, set-up only, ended by the office, co-viewing, to be
+    touched) takes the full path.
     """
     if not token or len(token) > 200:
         return None
+    now = utcnow()
+    audit.set_coview(None)  # what this event audits is marked as a co-view only when it is one (the full path)
+    with get_engine().connect() as conn:
+        row = conn.execute(_SESSION_ROW, {"h": token_hash(token)}).first()
+        if row is None:
+            return None
+        idle = timedelta(minutes=get_settings().session_idle_minutes)
+        expires, seen = _aware(row.expires_at), _aware(row.last_seen_at)
+        fresh = (expires > now and seen + idle > now and row.is_active and not row.scope and not row.ended_reason
+                 and not row.coviewing)
+        if fresh and not (touch and now - seen > timedelta(minutes=1)):
+            refs = conn.execute(_MEMBERSHIPS, {"u": row.user_id}).all()
+            return Actor(
+                user_id=row.user_id, email=row.email, full_name=row.full_name, kind=UserKind(row.kind),
+                language=row.language, session_id=row.id,
+                client_ids=tuple(r.ref for r in refs if r.k == "c"),
+                memberships=tuple(Membership(office_id=r.ref, role=StaffRole(r.role)) for r in refs if r.k == "m"),
+                ip=ip, setup_only=False,
+            )
+    return _resolve_session_full(token, ip=ip, touch=touch, allow_setup=allow_setup)
+
+
+def _aware(value):
+    """A timestamp as read by a Core statement: SQLite gives it without its zone (we store UTC)."""
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def _resolve_session_full(token: str, *, ip: str = "", touch: bool = True, allow_setup: bool = False) -> Actor | None:
+    """``resolve_session`` through the ORM: deletes expired rows (audited), touches the idle clock."""
     settings = get_settings()
     now = utcnow()
     audit.set_coview(None)

@@ -328,6 +328,8 @@ class DossierView:
     can_edit_requests: bool = False  # Stukkenlijst beheren
     can_manage_clients: bool = False  # Klanten en toegang: invite, co-view, unlink
     phase_values: dict = field(default_factory=dict)
+    # every reached phase's part of the screen, read with the rest (a click on the phase bar shows one of them)
+    phase_views: dict = field(default_factory=dict)
 
 
 # the fields each phase screen shows, in order: (key in Dossier.details[phase], kind)
@@ -456,7 +458,50 @@ def open_dossier(actor: Actor, dossier_id: int, phase: str | None = None, *, aud
             can_edit_requests=access.may_edit_requests(actor, dossier),
             can_manage_clients=access.may_manage_client_access(actor, dossier),
             phase_values=dict((dossier.details or {}).get(selected) or {}) if move else {},
+            phase_views={p: _phase_view(dossier, p, by_id, lender_items, move) for p in phases_of(dossier.type) if p in done},
         )
+
+
+def _phase_view(dossier: Dossier, phase: str, docs_by_id: dict, lender_items: set[int], move: bool) -> PhaseView:
+    """One phase's part of the screen from rows already read (``docs_by_id``: the documents the actor may open)."""
+    return PhaseView(
+        selected_phase=phase,
+        details=_details(dossier, phase),
+        phase_documents=[_doc(docs_by_id[i], lender_items) for i in _phase_document_ids(dossier, phase) if i in docs_by_id],
+        phase_values=dict((dossier.details or {}).get(phase) or {}) if move else {},
+    )
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """One reached phase's screen within a dossier already open: what ``select_phase`` replaces."""
+
+    selected_phase: str
+    details: list[Detail]
+    phase_documents: list[DocItem]
+    phase_values: dict
+
+
+def open_phase(actor: Actor, dossier_id: int, phase: str | None) -> PhaseView:
+    """Only the selected phase's part of the dossier screen (a click on the phase bar): its details, the
+    documents the office attached to it that ``actor`` may open, and (for who may move phases) its raw data.
+
+    The dossier is checked through ``access`` as in ``open_dossier``; an unknown or not yet reached phase
+    falls back to the current one. Not audited: the dossier's view was audited when the screen was opened.
+    Raises NotFound for a dossier the actor may not see.
+    """
+    with session_scope() as db:
+        dossier = access.get_dossier(db, actor, dossier_id)
+        selected = phase if phase in reached(dossier.type, dossier.phase) else dossier.phase
+        ids = _phase_document_ids(dossier, selected)
+        by_id, lender_items = {}, set()
+        if ids:
+            rows = db.exec(select(Document).where(Document.dossier_id == dossier.id, Document.id.in_(ids),
+                                                  access.document_filter(actor))).all()
+            by_id = {d.id: d for d in rows}
+            lender_items = set(db.exec(select(DocumentRequest.id).where(
+                DocumentRequest.dossier_id == dossier.id, DocumentRequest.delivered_by != DeliveredBy.CLIENT)).all())
+        return _phase_view(dossier, selected, by_id, lender_items, access.may_move_phase(actor, dossier))
 
 
 # --- documents ------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reflex_base.vars.base import VarData
+
 from portal.ui.state import AppState, CoViewState
 
 BRAND = "#1f3a5f"
@@ -168,8 +170,26 @@ def coview_banner() -> rx.Component:
     )
 
 
+# the browser's path as React Router has it, re-read whenever it changes (normalised as ``state.normalize_path``)
+BROWSER_PATH = rx.Var(
+    _js_expr='((portalLocation.pathname || "/").replace(/\\/+$/, "") || "/")',
+    _var_type=str,
+    _var_data=VarData(imports={"react-router": ["useLocation"]}, hooks={"const portalLocation = useLocation();": None}),
+)
+
+
+def current(*content: rx.Component) -> rx.Component:
+    """``content`` only while the state holds the data of the page the browser shows; a loading state otherwise.
+
+    A page's guarded on_load records the path it loaded for (``AppState.loaded_path``): right after a navigation
+    the tab's state still holds the previous page's data (another dossier's title, an old count) until the new
+    on_load is done, and that is never shown, nor can it be tapped.
+    """
+    return rx.cond(AppState.loaded_path == BROWSER_PATH, rx.fragment(*content), loading())
+
+
 def shell(active: str, *content: rx.Component) -> rx.Component:
-    """A signed-in page: navigation around ``content``."""
+    """A signed-in page: navigation around ``content`` (shown once the page's data is loaded: ``current``)."""
     sidebar = rx.el.nav(
         rx.vstack(
             brand_mark(),
@@ -197,7 +217,7 @@ def shell(active: str, *content: rx.Component) -> rx.Component:
         topbar,
         rx.flex(
             sidebar,
-            rx.el.main(rx.box(coview_banner(), *content, class_name="content"), id="main", tab_index=-1, class_name="main"),
+            rx.el.main(rx.box(coview_banner(), current(*content), class_name="content"), id="main", tab_index=-1, class_name="main"),
             width="100%",
         ),
         bottom,

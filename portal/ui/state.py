@@ -12,6 +12,7 @@ longer valid at hydrate, is wiped before anything is sent.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import json
@@ -43,6 +44,9 @@ class AppState(rx.State):
     coview_name: str = ""  # co-view (meekijken): the client whose portal staff are seeing, read-only ("" = none)
     unread_total: int = 0  # unread Berichten: the navigation's badge (set by the pages that count them)
     _binding: str = ""  # HMAC of the session/pending cookies this tab's state was filled under ("" = none)
+    # the path whose page data the state holds (set by a page's guarded on_load when it is done): ``shell`` shows
+    # a page's content only while it equals the browser's path, so no other object's data is ever shown
+    loaded_path: str = ""
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -66,12 +70,14 @@ class AppState(rx.State):
         actor = self._actor(allow_setup)
         if actor is None or (kind is not None and actor.kind != kind):
             return None
-        # assign only what changed: every assignment is sent to the browser again (the catalog with the language)
-        for name, value in (("user_name", actor.full_name), ("user_kind", str(actor.kind)), ("lang", actor.language),
-                            ("coview_name", actor.coview_name)):
-            if getattr(self, name) != value:
-                setattr(self, name, value)
+        self._adopt(actor)  # only what changed: every assignment is sent to the browser again (the catalog with the language)
         return actor
+
+    def _loaded(self) -> None:
+        """Mark the page's data as loaded for the current path (see ``loaded_path``)."""
+        path = normalize_path(self.router.url.path)
+        if self.loaded_path != path:
+            self.loaded_path = path
 
     # -- the tab's state belongs to one session -------------------------------------------------
     def _cookie_binding(self) -> str:
@@ -87,11 +93,27 @@ class AppState(rx.State):
         longer valid (expired, ended elsewhere): nothing private is ever sent without a valid session."""
         binding = self._cookie_binding()
         stale = binding != self._binding
-        if not stale and hydrate and (binding == "" or self._actor(allow_setup=True) is None):
+        actor = self._actor(allow_setup=True) if hydrate and binding else None
+        if not stale and hydrate and actor is None:
             stale = True
         if stale:
             await self._wipe()
             self._binding = binding
+        if hydrate:
+            # the language (and the header's name) before the hydrate is sent: the catalog goes out once, in
+            # the hydrate, instead of a blank one there and the real one again with the page's on_load
+            if actor is not None:  # a valid session (a stale tab state was wiped just above)
+                self._adopt(actor)
+            elif self.lang not in LANGUAGES:
+                self._initial_language()
+
+    def _adopt(self, actor: Actor) -> None:
+        """Name, kind and language of the signed-in user; assigned only when changed (each assignment is sent)."""
+        lang = actor.language if actor.language in LANGUAGES else "nl"
+        for name, value in (("user_name", actor.full_name), ("user_kind", str(actor.kind)), ("lang", lang),
+                            ("coview_name", actor.coview_name)):
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     async def _wipe(self) -> None:
         """Reset every page state of this tab (keeps the language): nothing private stays behind."""
@@ -103,7 +125,9 @@ class AppState(rx.State):
         base = await self.get_state(AppState)
         binding = base._binding
         base.reset()
-        base.lang, base._binding = lang, binding
+        base._binding = binding
+        if lang:
+            base.lang = lang
 
     async def _deny(self, kind: UserKind | None = None):
         """What a page does without the right session: wipe, then go to login (or the user's home)."""
@@ -119,7 +143,9 @@ class AppState(rx.State):
     def _initial_language(self) -> None:
         """Public pages: the language from the cookie, else the browser's Accept-Language."""
         chosen = cookie_value(self.router.headers.cookie, "portal_lang")
-        self.lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
+        lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
+        if self.lang != lang:  # an assignment would send the whole catalog again
+            self.lang = lang
 
     def _route_kind(self) -> UserKind:
         """Pages under /kantoor are the office's; the others on the same screens are the client's."""
@@ -170,7 +196,7 @@ class AppState(rx.State):
             return rx.call_script(f"document.documentElement.lang='{self.lang}';")
         # signed in: the profile's language, also into the cookie, so the login page after a logout speaks it
         # (a language chosen just before leaving a page may not have reached the cookie yet)
-        self.lang = actor.language if actor.language in LANGUAGES else "nl"
+        self._adopt(actor)
         return _remember_language(self.lang)
 
 
@@ -194,13 +220,31 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
         @functools.wraps(fn)
         async def handler(self: AppState, *args, **kwargs):
             wanted = self._route_kind() if kind == "route" else (UserKind(kind) if kind else None)
-            actor = self._require(wanted, allow_setup=allow_setup)
+            if sync:
+                # a plain (synchronous) handler: the session check and its database work run in a worker thread,
+                # the event loop keeps serving the other tabs meanwhile (the state is locked to this event)
+                actor, result = await asyncio.to_thread(checked_call, self, wanted, *args, **kwargs)
+            else:
+                actor = self._require(wanted, allow_setup=allow_setup)
+                result = None if actor is None else call(self, actor, *args, **kwargs)
+                result = await result if inspect.isawaitable(result) else result
             if actor is None:
                 return await self._deny(wanted)
-            if fn.__name__.startswith(("on_load", "load_")) and not actor.setup_only:  # the navigation's unread Berichten
-                self._refresh_unread(actor)
-            result = fn(self, actor, *args, **kwargs)
-            return await result if inspect.isawaitable(result) else result
+            if loads_page:
+                self._loaded()
+            return result
+
+        def call(self: AppState, actor: Actor, *args, **kwargs):
+            if loads_page and not actor.setup_only:
+                self._refresh_unread(actor)  # the navigation's unread Berichten, with every page's load
+            return fn(self, actor, *args, **kwargs)
+
+        def checked_call(self: AppState, wanted, *args, **kwargs):
+            actor = self._require(wanted, allow_setup=allow_setup)
+            return actor, (None if actor is None else call(self, actor, *args, **kwargs))
+
+        sync = not inspect.iscoroutinefunction(fn)
+        loads_page = fn.__name__ == "on_load" or fn.__name__.startswith("load_")  # a page's on_load (portal/portal.py)
 
         params = list(inspect.signature(fn).parameters.values())
         handler.__signature__ = inspect.Signature([params[0], *params[2:]])  # (self, actor, ...) -> (self, ...)
@@ -227,6 +271,15 @@ class CoViewState(AppState):
         base = await self.get_state(AppState)
         base.coview_name = ""
         return rx.call_script(f"window.location.assign({json.dumps(where)})")  # a full load: the other side's pages
+
+
+def normalize_path(path: str) -> str:
+    """A page's path as ``loaded_path`` keeps it: no trailing slash (the browser may show one).
+
+    >>> normalize_path("/dossiers/12/"), normalize_path("/"), normalize_path("")
+    ('/dossiers/12', '/', '/')
+    """
+    return path.rstrip("/") or "/"
 
 
 def reveal(values: dict[str, str]):

@@ -709,3 +709,26 @@ def test_background_worker_examples_hold():
 
     result = doctest.testmod(background, verbose=False, report=True)
     assert result.attempted > 0 and result.failed == 0
+
+
+# -- issue 15: the per-event session check reads two prebuilt statements; it must say what the full path says --
+
+
+@pytest.mark.parametrize("name", ["alice", "jansen", "piet", "erik", "bob", "carol", "ivo", "dave"])
+def test_the_quick_session_check_gives_the_same_actor_as_the_full_one(personas, sign_in, name):
+    token = sign_in(name)
+    quick = auth.resolve_session(token, ip="203.0.113.9")
+    assert quick is not None and quick == auth._resolve_session_full(token, ip="203.0.113.9")
+    assert quick.client_ids == personas.actor(name).client_ids
+    assert set(quick.memberships) == set(personas.actor(name).memberships)
+
+
+def test_the_quick_session_check_sees_a_logout_and_a_deactivation_at_once(personas, sign_in):
+    token = sign_in("alice")
+    assert auth.resolve_session(token) is not None
+    auth.logout(token)
+    assert auth.resolve_session(token) is None
+    token = sign_in("alice")
+    assert auth.resolve_session(token) is not None
+    set_columns(User, personas.alice.id, is_active=False)
+    assert auth.resolve_session(token) is None

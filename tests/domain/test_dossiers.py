@@ -493,3 +493,43 @@ def test_joint_dossier_lists_both_clients_and_is_found_by_either(personas, make)
 def test_listing_is_not_audited_but_opening_is(personas, db_rows):
     office(personas.actor("bob"))
     assert db_rows(AuditEvent, action="dossier.view") == []
+
+
+# -- issue 15: a click on the phase bar fetches only that phase (dossiers.open_phase) --------------------------
+
+
+@pytest.mark.parametrize("name", ["alice", "bob"])
+@pytest.mark.parametrize("phase", ["aanvraag", "r_aanbod", "documenten", "h_aanbod", "bogus", None])
+def test_open_phase_shows_what_open_dossier_shows_for_that_phase(personas, name, phase):
+    actor, dossier_id = personas.actor(name), personas.dossier_id("HYP-ALICE")
+    full = open_dossier(actor, dossier_id, phase, audit_view=False)
+    part = dossiers.open_phase(actor, dossier_id, phase)
+    assert (part.selected_phase, part.details, part.phase_documents, part.phase_values) == (
+        full.selected_phase, full.details, full.phase_documents, full.phase_values)
+
+
+def test_open_phase_of_a_dossier_not_visible_is_not_found(personas):
+    for name, reference in [("erik", "HYP-ALICE"), ("erik", "HYP-ERIK-HIDDEN"), ("dave", "HYP-ALICE"), ("carol", "HYP-ALICE")]:
+        with pytest.raises(NotFound):
+            dossiers.open_phase(personas.actor(name), personas.dossier_id(reference), "aanvraag")
+    with pytest.raises(NotFound):
+        dossiers.open_phase(personas.actor("alice"), 10**40, "aanvraag")
+
+
+def test_phase_clicks_write_no_audit_row(personas, db_rows):
+    """The screen's view is audited once when it is opened, not again for every phase shown in it."""
+    alice, dossier_id = personas.actor("alice"), personas.dossier_id("HYP-ALICE")
+    before = len(db_rows(AuditEvent))
+    for phase in ("aanvraag", "r_aanbod", "documenten", "aanvraag"):
+        dossiers.open_phase(alice, dossier_id, phase)
+    assert len(db_rows(AuditEvent)) == before
+
+
+@pytest.mark.parametrize("name", ["alice", "bob", "ivo"])
+def test_the_screen_carries_every_reached_phase_as_open_phase_shows_it(personas, name):
+    """What the phase bar switches to without asking again: exactly the reached phases, each as open_phase has it."""
+    actor, dossier_id = personas.actor(name), personas.dossier_id("HYP-ALICE")
+    view = open_dossier(actor, dossier_id, audit_view=False)
+    assert list(view.phase_views) == [p.key for p in view.phases if p.reached] == ["aanvraag", "r_aanbod", "documenten"]
+    for phase, part in view.phase_views.items():
+        assert part == dossiers.open_phase(actor, dossier_id, phase)

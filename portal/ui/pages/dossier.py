@@ -154,10 +154,11 @@ class DossierState(AppState):
     activity_pages: int = 1
     messages_unread: int = 0  # the envelope: unread Berichten of this dossier
     _id: int = 0
+    _phase_views: dict[str, dossiers.PhaseView] = {}  # the reached phases, read with the screen (select_phase)
 
     @rx.event
     @guarded("route")
-    async def on_load(self, actor):
+    def on_load(self, actor):  # synchronous: ``guarded`` runs it in a worker thread (database work off the event loop)
         self.loaded, self.missing, self.viewer_url = False, False, ""
         self.manage_message, self.manage_error, self.activity_page = "", "", 1
         self._id = self._url_id()
@@ -178,10 +179,14 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("route")
-    async def select_phase(self, actor, phase: str):
-        """Show a reached phase (the domain ignores phases not reached yet)."""
+    def select_phase(self, actor, phase: str):
+        """Show a reached phase: only that phase's part is replaced, the rest of the screen stays (and the view is
+        not audited again per click). The reached phases were read with the screen (``DossierView.phase_views``,
+        from the same authorised read as everything else shown; the session is checked for this click as for
+        every event); anything else asks the domain (which falls back to the current phase)."""
+        view = self._phase_views.get(phase) if isinstance(phase, str) else None
         try:
-            self._fill(dossiers.open_dossier(actor, self._id, str(phase)[:40]))
+            self._fill_phase(view or dossiers.open_phase(actor, self._id, str(phase)[:40]))
         except NotFound:
             self.missing = True
 
@@ -321,8 +326,9 @@ class DossierState(AppState):
             PhaseVM(key=p.key, label=t[p.label_id], reached=p.reached, current=p.current, selected=p.key == v.selected_phase)
             for p in v.phases
         ]
-        self.phase_title = t[f"phase.{v.type}.{v.selected_phase}"]
-        self.details = [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=self._detail(d)) for d in v.details]
+        self.dossier_type = v.type
+        self._phase_views = dict(v.phase_views)
+        self._fill_phase(v)
         self.groups = [
             GroupVM(label=t[f"category.{cat}"], group_items=[self._item(i) for i in items]) for cat, items in v.requests.items()
         ]
@@ -337,11 +343,27 @@ class DossierState(AppState):
         self.delivered = [self._doc(d) for d in v.delivered]
         self._fill_manage(v)
 
+    def _fill_phase(self, v: dossiers.DossierView | dossiers.PhaseView) -> None:
+        """The selected phase's part of the screen: the phase bar's selection, its title, details, documents and
+        (staff who move phases) the editor's values. Only what differs is assigned (and so sent)."""
+        t = self.t
+        if self.selected_phase != v.selected_phase or any(p.selected != (p.key == v.selected_phase) for p in self.phases):
+            self.phases = [PhaseVM(key=p.key, label=p.label, reached=p.reached, current=p.current, selected=p.key == v.selected_phase)
+                           for p in self.phases]
+        self.selected_phase = v.selected_phase
+        self.phase_title = t[f"phase.{self.dossier_type}.{v.selected_phase}"]
+        self.details = [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=self._detail(d)) for d in v.details]
+        self.phase_documents = [self._doc(d) for d in v.phase_documents]
+        pv = {k: "" if val is None else str(val) for k, val in v.phase_values.items() if not isinstance(val, (dict, list))}
+        if v.phase_values.get("term_months"):
+            months = int(v.phase_values["term_months"])
+            pv["term_years"], pv["term_months"] = str(months // 12), str(months % 12)
+        self.pv = pv
+
     def _fill_manage(self, v: dossiers.DossierView) -> None:
         """What staff of the handling office need to publish and move phases (empty for anyone else)."""
         t = self.t
-        self.phase_documents = [self._doc(d) for d in v.phase_documents]
-        self.dossier_id, self.dossier_type, self.selected_phase = v.id, v.type, v.selected_phase
+        self.dossier_id = v.id
         self.can_publish, self.can_move_phase, self.can_read_activity = v.can_publish, v.can_move_phase, v.can_read_activity
         self.can_edit, self.can_edit_requests = v.can_edit, v.can_edit_requests
         self.can_manage_clients = v.can_manage_clients
@@ -350,11 +372,6 @@ class DossierState(AppState):
         self.prev_phase_label = t[v.phases[at - 1].label_id] if at > 0 and v.can_move_phase else ""
         self.next_phase_label = t[v.phases[at + 1].label_id] if at + 1 < len(keys) and v.can_move_phase else ""
         self.office_docs = [OptionVM(value=str(d.id), label=d.title) for d in [*v.documents, *v.correspondence] if d.has_file] if v.can_move_phase else []
-        pv = {k: "" if val is None else str(val) for k, val in v.phase_values.items() if not isinstance(val, (dict, list))}
-        if v.phase_values.get("term_months"):
-            months = int(v.phase_values["term_months"])
-            pv["term_years"], pv["term_months"] = str(months // 12), str(months % 12)
-        self.pv = pv
 
     def _detail(self, d: dossiers.Detail) -> str:
         if d.kind == "term" and isinstance(d.value, int):  # a term (looptijd) in months: "30 jaar", "20 jaar en 6 maanden"
