@@ -86,21 +86,22 @@ def _signed_in(result: auth.LoginResult) -> JSONResponse:
     return response
 
 
-async def code(request: Request) -> JSONResponse:
-    """The second login step: ``code`` (SMS or authenticator) or ``recovery`` (the recovery code)."""
+async def _code_step(request: Request, check, *, recovery_allowed: bool) -> JSONResponse:
+    """A code sent by SMS (or from an authenticator, or the recovery code where ``recovery_allowed``) for the attempt
+    in the HttpOnly pending cookie: ``check(pending, given, ...)`` opens the session or refuses."""
     body = await _read_json(request)
     if body is None:
         return _forbidden()
     lang = request_language(request, body)
     pending = secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE)
-    recovery = body.get("recovery", "").strip()
+    recovery = body.get("recovery", "").strip() if recovery_allowed else ""
     given = recovery or body.get("code", "").strip()
     if not given:
         return _error(lang, "twofa.code_missing", 400)
+    extra = {"recovery": bool(recovery)} if recovery_allowed else {}
     try:
-        result = await run_in_threadpool(
-            auth.login_second_step, pending, given, recovery=bool(recovery), ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
-        )
+        result = await run_in_threadpool(check, pending, given, **extra, ip=client_ip(request),
+                                         user_agent=request.headers.get("user-agent", ""))
     except Throttled as exc:
         return _error(lang, exc.msgid, 429, **exc.params)
     except InvalidInput as exc:
@@ -108,18 +109,28 @@ async def code(request: Request) -> JSONResponse:
     return _signed_in(result)
 
 
-async def resend_code(request: Request) -> JSONResponse:
+async def _resend(request: Request, send) -> JSONResponse:
+    """A new SMS code for the attempt in the pending cookie (``send(pending)``; cooldown and limits in the domain)."""
     body = await _read_json(request)
     if body is None:
         return _forbidden()
     lang = request_language(request, body)
     try:
-        await run_in_threadpool(twofa.resend_login_code, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
+        await run_in_threadpool(send, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
     except Throttled as exc:
         return _error(lang, exc.msgid, 429, **exc.params)
     except InvalidInput as exc:
         return _error(lang, exc.msgid, 400, **exc.params)
     return JSONResponse({"message": translate(lang, "twofa.code_resent")}, headers={"Cache-Control": "no-store"})
+
+
+async def code(request: Request) -> JSONResponse:
+    """The second login step: ``code`` (SMS or authenticator) or ``recovery`` (the recovery code)."""
+    return await _code_step(request, auth.login_second_step, recovery_allowed=True)
+
+
+async def resend_code(request: Request) -> JSONResponse:
+    return await _resend(request, twofa.resend_login_code)
 
 
 async def logout(request: Request) -> JSONResponse:
@@ -191,36 +202,11 @@ async def activate(request: Request) -> JSONResponse:
 
 async def activate_code(request: Request) -> JSONResponse:
     """The SMS code of an office's invitation: the password is set and a session opens on Home."""
-    body = await _read_json(request)
-    if body is None:
-        return _forbidden()
-    lang = request_language(request, body)
-    pending = secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE)
-    code = body.get("code", "").strip()
-    if not code:
-        return _error(lang, "twofa.code_missing", 400)
-    try:
-        result = await run_in_threadpool(invitations.finish_activation, pending, code, ip=client_ip(request),
-                                         user_agent=request.headers.get("user-agent", ""))
-    except Throttled as exc:
-        return _error(lang, exc.msgid, 429, **exc.params)
-    except InvalidInput as exc:
-        return _error(lang, exc.msgid, 401, **exc.params)
-    return _signed_in(result)
+    return await _code_step(request, invitations.finish_activation, recovery_allowed=False)
 
 
 async def activate_resend(request: Request) -> JSONResponse:
-    body = await _read_json(request)
-    if body is None:
-        return _forbidden()
-    lang = request_language(request, body)
-    try:
-        await run_in_threadpool(invitations.resend_activation_code, secret_cookie(request.headers.get("cookie"), twofa.PENDING_COOKIE))
-    except Throttled as exc:
-        return _error(lang, exc.msgid, 429, **exc.params)
-    except InvalidInput as exc:
-        return _error(lang, exc.msgid, 400, **exc.params)
-    return JSONResponse({"message": translate(lang, "twofa.code_resent")}, headers={"Cache-Control": "no-store"})
+    return await _resend(request, invitations.resend_activation_code)
 
 
 ROUTES = [

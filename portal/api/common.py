@@ -24,3 +24,9 @@ def request_language(request: Request, body: dict | None = None) -> str:
 def session_token(request: Request) -> str | None:
     """The session cookie's value (``__Host-portal_session`` on https)."""
     return secret_cookie(request.headers.get("cookie"), auth.SESSION_COOKIE)
+
+
+def path_row_id(request: Request, name: str) -> int | None:
+    """The row id in the route's path parameter ``name``; None when it is no plain number (the route answers 404)."""
+    value = str(request.path_params.get(name, ""))
+    return int(value) if value.isdigit() and len(value) < 20 else None

@@ -15,58 +15,35 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from portal.adapters.filestore import get_file_store
-from portal.api.common import client_ip, request_language, session_token
+from portal.api.common import client_ip, path_row_id, session_token
 from portal.api.files import _not_found, safe_filename
-from portal.api.office_files import _row_id
-from portal.api.uploads import _json_error, _receive
-from portal.config import get_settings
+from portal.api.uploads import Incoming, handle_upload, spool_body
 from portal.domain import auth, messages
 from portal.domain.deliveries import intake
-from portal.domain.errors import DomainError, NotFound
+from portal.domain.errors import NotFound
 
 
 async def stage_attachment(request: Request) -> Response:
-    lang = request_language(request, {"lang": request.headers.get("x-portal-lang", "")})
-    if request.headers.get("origin") != get_settings().site_origin:
-        return JSONResponse({"error": "forbidden"}, status_code=403)
-    dossier_id = _row_id(request, "dossier_id")
-    if dossier_id is None:
-        return _json_error(lang, NotFound(), 404)
-    actor = await run_in_threadpool(auth.resolve_session, session_token(request), ip=client_ip(request))
-    if actor is None:
-        return _json_error(lang, NotFound("auth.expired"), 401)
-    declared = request.headers.get("content-length", "")
-    size = int(declared) if declared.isdigit() else 0
-    try:
+    async def receive(up: Incoming) -> dict:
         name = intake.check_filename(unquote(request.headers.get("x-upload-name", "")))
-        await run_in_threadpool(messages.check_attachment_allowed, actor, dossier_id, size=size)
-        spool = await run_in_threadpool(intake.Spool, messages.max_attachment_bytes())
-        try:
-            await _receive(request, spool)
-        except BaseException:
-            spool.discard()
-            raise
-        path = await run_in_threadpool(spool.finish)
+        await run_in_threadpool(messages.check_attachment_allowed, up.actor, up.object_id, size=up.declared_size)
+        path, spool = await spool_body(request, messages.max_attachment_bytes())
         item = await run_in_threadpool(
-            messages.add_attachment, actor, dossier_id, name, path, sha256=spool.sha256,
+            messages.add_attachment, up.actor, up.object_id, name, path, sha256=spool.sha256,
             pdf_syntax_flagged=spool.pdf_syntax_flagged,
         )
-    except NotFound as exc:
-        return _json_error(lang, exc, 404)
-    except DomainError as exc:
-        return _json_error(lang, exc, 413 if exc.msgid == "upload.refused_too_large" else 422)
-    except ClientDisconnect:
-        return Response(status_code=400)
-    return JSONResponse({"id": item.id, "name": item.filename, "size": item.size}, headers={"Cache-Control": "no-store"})
+        return {"id": item.id, "name": item.filename, "size": item.size}
+
+    return await handle_upload(request, "dossier_id", receive)
 
 
 async def download_attachment(request: Request) -> Response:
-    attachment_id = _row_id(request, "attachment_id")
+    attachment_id = path_row_id(request, "attachment_id")
     if attachment_id is None:
         return _not_found()
     actor = await run_in_threadpool(auth.resolve_session, session_token(request), ip=client_ip(request))

@@ -16,71 +16,44 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.api.common import client_ip, request_language, session_token
+from portal.api.common import client_ip, path_row_id, session_token
 from portal.api.files import _not_found, safe_filename
-from portal.api.uploads import _json_error, _receive
+from portal.api.uploads import Incoming, check_declared_size, handle_upload, spool_body
 from portal.config import get_settings
 from portal.domain import activity, auth, publishing
 from portal.domain.deliveries import intake
-from portal.domain.errors import DomainError, NotFound
+from portal.domain.errors import NotFound
 from portal.i18n import catalog, format_datetime
 
 
-def _row_id(request: Request, name: str) -> int | None:
-    value = request.path_params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 20 else None
-
-
 async def upload_document(request: Request) -> Response:
-    lang = request_language(request, {"lang": request.headers.get("x-portal-lang", "")})
-    if request.headers.get("origin") != get_settings().site_origin:
-        return JSONResponse({"error": "forbidden"}, status_code=403)
-    dossier_id = _row_id(request, "dossier_id")
-    if dossier_id is None:
-        return _json_error(lang, NotFound(), 404)
-    actor = await run_in_threadpool(auth.resolve_session, session_token(request), ip=client_ip(request))
-    if actor is None:
-        return _json_error(lang, NotFound("auth.expired"), 401)
-    max_bytes = get_settings().upload_max_bytes
-    declared = request.headers.get("content-length", "")
-    size = int(declared) if declared.isdigit() else 0
-    meta = publishing.NewDocument(
-        title=unquote(request.headers.get("x-document-title", "")),
-        kind=request.headers.get("x-document-kind", "document"),
-        public=request.headers.get("x-document-public") == "1",
-    )
-    try:
+    async def receive(up: Incoming) -> dict:
+        max_bytes = get_settings().upload_max_bytes
+        meta = publishing.NewDocument(
+            title=unquote(request.headers.get("x-document-title", "")),
+            kind=request.headers.get("x-document-kind", "document"),
+            public=request.headers.get("x-document-public") == "1",
+        )
         # who, where, what, and how big it says it is: before a single byte of the body is read
-        meta = await run_in_threadpool(publishing.check_document_upload_allowed, actor, dossier_id, meta)
+        meta = await run_in_threadpool(publishing.check_document_upload_allowed, up.actor, up.object_id, meta)
         name = intake.check_filename(unquote(request.headers.get("x-upload-name", "")))
-        if size > max_bytes:
-            raise intake.Refused("upload.refused_too_large", mb=max_bytes // (1024 * 1024))
-        spool = await run_in_threadpool(intake.Spool, max_bytes)
-        try:
-            await _receive(request, spool)
-        except BaseException:
-            spool.discard()
-            raise
-        path = await run_in_threadpool(spool.finish)
+        check_declared_size(up, max_bytes)
+        path, spool = await spool_body(request, max_bytes)
         document_id = await run_in_threadpool(
-            publishing.add_document, actor, dossier_id, meta, name, path, sha256=spool.sha256,
+            publishing.add_document, up.actor, up.object_id, meta, name, path, sha256=spool.sha256,
             pdf_syntax_flagged=spool.pdf_syntax_flagged,
         )
-    except NotFound as exc:
-        return _json_error(lang, exc, 404)
-    except DomainError as exc:
-        return _json_error(lang, exc, 413 if exc.msgid == "upload.refused_too_large" else 422)
-    except ClientDisconnect:
-        return Response(status_code=400)
-    return JSONResponse({"id": document_id, "title": meta.title, "public": meta.public}, headers={"Cache-Control": "no-store"})
+        return {"id": document_id, "title": meta.title, "public": meta.public}
+
+    return await handle_upload(request, "dossier_id", receive)
 
 
 async def activity_export(request: Request) -> Response:
-    dossier_id = _row_id(request, "dossier_id")
+    dossier_id = path_row_id(request, "dossier_id")
     if dossier_id is None:
         return _not_found()
     actor = await run_in_threadpool(auth.resolve_session, session_token(request), ip=client_ip(request))
