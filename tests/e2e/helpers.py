@@ -467,11 +467,14 @@ def login_as(page: Page, base_url: str, email_address: str, landing: str, passwo
 def logout(page: Page, viewport: str, lang: str = "nl") -> None:
     """Log out with the visible 'Uitloggen' button (phone: on Mijn gegevens; desktop: the sidebar)."""
     if viewport == "phone" and not path_re("/mijn-gegevens").match(page.url):
-        link = page.get_by_role("navigation").get_by_role("link", name=TEXT[lang]["profile"]).filter(visible=True)
+        nav = page.get_by_role("navigation")
+        link = nav.get_by_role("link", name=TEXT[lang]["profile"]).filter(visible=True)
+        more = nav.get_by_role("button", name={"nl": "Meer", "en": "More"}[lang]).filter(visible=True)
+        expect(link.or_(more).first).to_be_visible()  # the bottom bar is there (a client's tab or the staff's "Meer")
         if link.count():
             link.click()
         else:  # staff: Mijn gegevens is under the phone's "Meer" tab
-            page.get_by_role("navigation").get_by_role("button", name={"nl": "Meer", "en": "More"}[lang]).click()
+            more.click()
             page.get_by_role("menuitem", name=TEXT[lang]["profile"]).click()
         expect(page).to_have_url(path_re("/mijn-gegevens"))
     # Logging out wipes the tab's state (the app may route to /login at once) and then loads /login in

@@ -173,7 +173,7 @@ def test_invite_activate_coview_and_unlink(make_context, portal_server: Server, 
 def test_invitation_screens_in_english(make_context, portal_server: Server, viewport):
     base_url = portal_server.base_url
     n = "3" if viewport == "phone" else "4"
-    adviser = f"emma-{viewport}@amstelhypotheek.nl"
+    adviser = f"emma-invites-{viewport}@amstelhypotheek.nl"  # not test_publishing's Emma: one e2e server
     english_adviser(portal_server, adviser)
     email, name, number = f"oliver-{viewport}@example.com", f"Oliver Hughes {viewport.title()}", f"+3161234571{n}"
     made = fresh_invitee(portal_server, email, name, f"+31 6 1234 571{n}", "en", staff=adviser)
