@@ -190,7 +190,7 @@ class ThreadState(AppState):
         except NotFound:
             self.missing, self.items, self.recipients, self.staged = True, [], [], []
             return
-        t, lang = self.t, self.lang
+        t = self.t
         self.dossier_id, self.reference, self.title = view.dossier_id, view.reference, view.title
         self.back_href = ("/kantoor/dossiers/" if actor.is_staff else "/dossiers/") + str(view.dossier_id)
         self.can_post, self.can_register_letter, self.archived_count = view.can_post, view.can_register_letter, view.archived_count
