@@ -30,16 +30,18 @@ window.portalPost = async function (url, formId) {
   return data;
 };
 
-// Upload request screen: each chosen file goes on its own to the streaming upload route, with a
-// progress bar; when a batch is done, the page's state is told (through #upload-result) to reload.
-function portalSendFile(requestId, file, onProgress) {
+// One file as the raw body of a POST to one of the streaming upload routes (upload requests, office documents,
+// message attachments), with its name and the page's language in headers (plus ``headers``); resolves with the
+// route's JSON answer, ``{error}`` in the user's language when refused or the connection was lost.
+function portalSendFile(url, file, onProgress, headers) {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/uploads/" + encodeURIComponent(requestId));
+    xhr.open("POST", url);
     xhr.withCredentials = true;
     xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "upload"));
     xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    for (const [name, value] of Object.entries(headers || {})) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total)); };
     xhr.onload = () => {
       let data = {};
@@ -52,14 +54,18 @@ function portalSendFile(requestId, file, onProgress) {
   });
 }
 
-function portalReport(payload) {
-  const el = document.getElementById("upload-result");
+// Tell the page's state what an upload batch did: the JSON goes into a hidden input (``id``) whose change event
+// the state handles; a nonce makes a repeated answer a change too.
+function portalReport(id, payload) {
+  const el = document.getElementById(id);
   if (!el) return;
   const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-  setter.call(el, JSON.stringify(payload));
+  setter.call(el, JSON.stringify(Object.assign({ nonce: Date.now() }, payload)));
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+// Upload request screen: each chosen file goes on its own to the streaming upload route, with a
+// progress bar; when a batch is done, the page's state is told (through #upload-result) to reload.
 document.addEventListener("change", async (event) => {
   const input = event.target;
   if (!(input instanceof HTMLInputElement) || !input.dataset.uploadRequest) return;
@@ -79,11 +85,11 @@ document.addEventListener("change", async (event) => {
     bar.setAttribute("aria-label", file.name);
     row.append(label, bar);
     if (box) box.append(row);
-    const result = await portalSendFile(requestId, file, (pct) => { bar.value = pct; });
+    const result = await portalSendFile("/uploads/" + encodeURIComponent(requestId), file, (pct) => { bar.value = pct; });
     if (result.error) errors.push(file.name + ": " + result.error);
     row.remove();
   }
-  portalReport({ request: requestId, errors: errors, nonce: Date.now() });
+  portalReport("upload-result", { request: requestId, errors: errors });
 });
 
 // A photo is cleaned on the server after its upload; while a row says so (data-upload-processing), ask the
@@ -126,14 +132,7 @@ document.addEventListener("click", async (event) => {
   const fileInput = document.getElementById("office-doc-file");
   const titleInput = document.getElementById("office-doc-title");
   const file = fileInput && fileInput.files && fileInput.files[0];
-  const en = document.documentElement.lang === "en";
-  const report = (payload) => {
-    const el = document.getElementById("office-upload-result");
-    if (!el) return;
-    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-    setter.call(el, JSON.stringify(Object.assign({ nonce: Date.now() }, payload)));
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  };
+  const report = (payload) => portalReport("office-upload-result", payload);
   // what is missing is named by the page's state, in the user's language (only that language's texts reach the browser)
   if (!titleInput || !titleInput.value.trim()) { report({ missing: "title" }); titleInput && titleInput.focus(); return; }
   if (!file) { report({ missing: "file" }); fileInput && fileInput.focus(); return; }
@@ -144,25 +143,10 @@ document.addEventListener("click", async (event) => {
   bar.max = 100; bar.value = 0; bar.setAttribute("aria-label", file.name);
   if (box) box.append(bar);
   button.disabled = true;
-  const result = await new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/kantoor/documenten/" + encodeURIComponent(dossierId));
-    xhr.withCredentials = true;
-    xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "document.pdf"));
-    xhr.setRequestHeader("X-Document-Title", encodeURIComponent(titleInput.value.trim()));
-    xhr.setRequestHeader("X-Document-Kind", kind);
-    xhr.setRequestHeader("X-Document-Public", isPublic ? "1" : "0");
-    xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
-    xhr.setRequestHeader("Content-Type", "application/octet-stream");
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total); };
-    xhr.onload = () => {
-      let data = {};
-      try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
-      if (xhr.status >= 400 && !data.error) data.error = "HTTP " + xhr.status;
-      resolve(data);
-    };
-    xhr.onerror = () => resolve({ error: en ? "The connection was lost." : "De verbinding is verbroken." });
-    xhr.send(file);
+  const result = await portalSendFile("/kantoor/documenten/" + encodeURIComponent(dossierId), file, (pct) => { bar.value = pct; }, {
+    "X-Document-Title": encodeURIComponent(titleInput.value.trim()),
+    "X-Document-Kind": kind,
+    "X-Document-Public": isPublic ? "1" : "0",
   });
   bar.remove();
   button.disabled = false;
@@ -179,36 +163,15 @@ document.addEventListener("change", async (event) => {
   const files = Array.from(input.files || []);
   input.value = "";
   if (!files.length) return;
-  const en = document.documentElement.lang === "en";
   const box = document.getElementById("message-file-progress");
   const errors = [];
   for (const file of files) {
     const bar = document.createElement("progress");
     bar.max = 100; bar.value = 0; bar.setAttribute("aria-label", file.name);
     if (box) box.append(bar);
-    const result = await new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", "/berichten/" + encodeURIComponent(dossierId) + "/bijlagen");
-      xhr.withCredentials = true;
-      xhr.setRequestHeader("X-Upload-Name", encodeURIComponent(file.name || "bijlage"));
-      xhr.setRequestHeader("X-Portal-Lang", document.documentElement.lang || "nl");
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total); };
-      xhr.onload = () => {
-        let data = {};
-        try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
-        if (xhr.status >= 400 && !data.error) data.error = "HTTP " + xhr.status;
-        resolve(data);
-      };
-      xhr.onerror = () => resolve({ error: en ? "The connection was lost." : "De verbinding is verbroken." });
-      xhr.send(file);
-    });
+    const result = await portalSendFile("/berichten/" + encodeURIComponent(dossierId) + "/bijlagen", file, (pct) => { bar.value = pct; });
     bar.remove();
     if (result.error) errors.push(file.name + ": " + result.error);
   }
-  const el = document.getElementById("message-attach-result");
-  if (!el) return;
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-  setter.call(el, JSON.stringify({ errors: errors, nonce: Date.now() }));
-  el.dispatchEvent(new Event("input", { bubbles: true }));
+  portalReport("message-attach-result", { errors: errors });
 });

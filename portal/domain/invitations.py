@@ -22,7 +22,7 @@ code, and the office unlinks them again.
   ``erase_expired`` (hourly, ``maintenance.JOBS``) erases its personal data after the office's
   ``Office.retention_days``: the user row keeps only a pseudonym ``client-<hmac>``, which is all the audit log
   (user ids only) then leads to.
-- Every mail goes through ``_send_mail``: the notification outbox, in the same transaction as the change.
+- Every mail enters the outbox (``send_quietly(..., db=db)``) in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -82,12 +82,6 @@ class ClientAccess:
 
 
 # -- mail ----------------------------------------------------------------------------------------------
-
-
-def _send_mail(db: Session, to: str, subject: str, body: str) -> None:
-    """Every mail of this module: a row in the outbox, written in the caller's transaction (a link that is rolled
-    back is never mailed; one that commits is never lost)."""
-    send_quietly(to, subject, body, db=db, kind="invitation")
 
 
 def _lang(value: str) -> str:
@@ -165,15 +159,17 @@ def list_access(actor: Actor, dossier_id: int) -> tuple[str, list[ClientAccess]]
 def _invite_mail(db: Session, user: User, office: Office, token: str) -> None:
     lang = _lang(user.language)
     link = f"{get_settings().site_url}/activeren?token={token}"
-    _send_mail(db, user.email, translate(lang, "invite.mail.subject", office=office.name),
-               translate(lang, "invite.mail.body", name=user.full_name, office=office.name, link=link, days=VALID_DAYS))
+    send_quietly(user.email, translate(lang, "invite.mail.subject", office=office.name),
+                 translate(lang, "invite.mail.body", name=user.full_name, office=office.name, link=link, days=VALID_DAYS),
+                 db=db, kind="invitation")
 
 
 def _notice_mail(db: Session, user: User, office: Office, dossier: Dossier) -> None:
     lang = _lang(user.language)
-    _send_mail(db, user.email, translate(lang, "invite.notice.subject", office=office.name),
-               translate(lang, "invite.notice.body", name=user.full_name, office=office.name, reference=dossier.reference,
-                         link=f"{get_settings().site_url}/login"))
+    send_quietly(user.email, translate(lang, "invite.notice.subject", office=office.name),
+                 translate(lang, "invite.notice.body", name=user.full_name, office=office.name, reference=dossier.reference,
+                           link=f"{get_settings().site_url}/login"),
+                 db=db, kind="invitation")
 
 
 def invite(actor: Actor, dossier_id: int, client_id: int) -> str:
