@@ -6,7 +6,7 @@ import logging
 
 import reflex as rx
 
-from portal.api.routes import routes_app
+from portal.api.routes import with_routes
 from portal.api.headers import security_headers
 from portal import logsafe
 from portal.config import get_settings
@@ -73,7 +73,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
     html_lang="nl",
-    api_transformer=[routes_app(), security_headers],
+    api_transformer=[with_routes, security_headers],
 )
 
 async def housekeeping_hourly():

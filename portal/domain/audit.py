@@ -19,6 +19,11 @@ def set_coview(staff_user_id: int | None) -> None:
     _COVIEW_BY.set(staff_user_id)
 
 
+def coview_mark() -> int | None:
+    """The mark ``set_coview`` set in this context (a worker thread hands it back to the event's own context)."""
+    return _COVIEW_BY.get()
+
+
 def record(
     db: Session,
     action: str,

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from sqlmodel import Session, and_, delete, select
 
 from portal.config import get_settings
+from portal.db import fastread
 from portal.db.engine import get_engine, session_scope
 from portal.db.models import (
     ClientMember,
@@ -191,11 +192,11 @@ def _actor_for(db: Session, user: User, session_id: int | None, ip: str = "", se
     )
 
 
-# the session check of every websocket event, built once: the session row with its user, then the user's
-# accepted client memberships and office memberships in one round trip (Core statements, compiled once and
-# taken from SQLAlchemy's compiled cache afterwards: no ORM unit of work for a read that runs per click)
+# the session check of every websocket event, compiled once (portal/db/fastread.py: no ORM unit of work and no
+# per-call statement handling for a read that runs per click): the session row with its user, then the user's
+# accepted client memberships and office memberships in one round trip
 _S, _U, _CV = UserSession.__table__.c, User.__table__.c, CoView.__table__.c
-_SESSION_ROW = (
+_SESSION_ROW = fastread.PreparedRead(
     sa.select(_S.id, _S.user_id, _S.expires_at, _S.last_seen_at, _S.scope, _S.ended_reason,
               _U.email, _U.full_name, _U.kind, _U.language, _U.is_active,
               # a staff session co-viewing a client (meekijken) acts as that client: the full path decides
@@ -204,12 +205,12 @@ _SESSION_ROW = (
     .where(_S.token_hash == sa.bindparam("h"))
 )
 _C, _M = ClientMember.__table__.c, StaffMembership.__table__.c
-_MEMBERSHIPS = sa.union_all(
+_MEMBERSHIPS = fastread.PreparedRead(sa.union_all(
     sa.select(sa.literal("c").label("k"), _C.client_id.label("ref"), sa.literal("").label("role"))
     .where(_C.user_id == sa.bindparam("u"), _C.awaiting_consent == sa.false()),
     sa.select(sa.literal("m").label("k"), _M.office_id.label("ref"), _M.role.label("role"))
     .where(_M.user_id == sa.bindparam("u")),
-)
+))
 
 
 def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allow_setup: bool = False) -> Actor | None:
@@ -220,37 +221,53 @@ def resolve_session(token: str | None, *, ip: str = "", touch: bool = True, allo
     moves the idle deadline (at most once a minute).
 
     Every call reads the database (nothing is cached: a logout, expiry or deactivation anywhere counts at the
-    next event). The usual case, a valid session seen within the last minute, is two prebuilt read-only
-    statements; everything else (expired, idle, deactivated, set-up only, ended by the office, co-viewing, to be
-    touched) takes the full path.
+    next event). The usual case is ``quick_session``; everything else takes the full path.
+    """
+    found = quick_session(token, ip=ip, touch=touch)
+    return _resolve_session_full(token, ip=ip, touch=touch, allow_setup=allow_setup) if found is FULL_CHECK else found
+
+
+class _FullCheck:
+    def __repr__(self) -> str:
+        return "FULL_CHECK"
+
+
+FULL_CHECK = _FullCheck()  # ``quick_session``'s answer when only the full path (``resolve_session``) can decide
+
+
+def quick_session(token: str | None, *, ip: str = "", touch: bool = True, in_place_only: bool = False) -> Actor | None | _FullCheck:
+    """The usual case of ``resolve_session``, a valid session seen within the last minute, by two prebuilt
+    read-only statements (portal/db/fastread.py); ``FULL_CHECK`` for everything else (expired, idle,
+    deactivated, set-up only, ended by the office, co-viewing, to be touched: the full path may write).
+
+    ``in_place_only``: answer ``FULL_CHECK`` at once where the database cannot be read in place
+    (``fastread.reads_in_place``): the event loop's caller then hands the whole check to a worker thread.
     """
     if not token or len(token) > 200:
         return None
+    engine = get_engine()
+    if in_place_only and not fastread.reads_in_place(engine):
+        return FULL_CHECK
     now = utcnow()
     audit.set_coview(None)  # what this event audits is marked as a co-view only when it is one (the full path)
-    with get_engine().connect() as conn:
-        row = conn.execute(_SESSION_ROW, {"h": token_hash(token)}).first()
+    with fastread.cursor(engine) as cur:
+        row = _SESSION_ROW.first(cur, engine, h=token_hash(token))
         if row is None:
             return None
         idle = timedelta(minutes=get_settings().session_idle_minutes)
-        expires, seen = _aware(row.expires_at), _aware(row.last_seen_at)
+        expires, seen = fastread.timestamp(row.expires_at), fastread.timestamp(row.last_seen_at)
         fresh = (expires > now and seen + idle > now and row.is_active and not row.scope and not row.ended_reason
                  and not row.coviewing)
-        if fresh and not (touch and now - seen > timedelta(minutes=1)):
-            refs = conn.execute(_MEMBERSHIPS, {"u": row.user_id}).all()
-            return Actor(
-                user_id=row.user_id, email=row.email, full_name=row.full_name, kind=UserKind(row.kind),
-                language=row.language, session_id=row.id,
-                client_ids=tuple(r.ref for r in refs if r.k == "c"),
-                memberships=tuple(Membership(office_id=r.ref, role=StaffRole(r.role)) for r in refs if r.k == "m"),
-                ip=ip, setup_only=False,
-            )
-    return _resolve_session_full(token, ip=ip, touch=touch, allow_setup=allow_setup)
-
-
-def _aware(value):
-    """A timestamp as read by a Core statement: SQLite gives it without its zone (we store UTC)."""
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+        if not fresh or (touch and now - seen > timedelta(minutes=1)):
+            return FULL_CHECK
+        refs = _MEMBERSHIPS.rows(cur, engine, u=row.user_id)
+    return Actor(
+        user_id=row.user_id, email=row.email, full_name=row.full_name, kind=UserKind(row.kind),
+        language=row.language, session_id=row.id,
+        client_ids=tuple(r.ref for r in refs if r.k == "c"),
+        memberships=tuple(Membership(office_id=r.ref, role=StaffRole(r.role)) for r in refs if r.k == "m"),
+        ip=ip, setup_only=False,
+    )
 
 
 def _resolve_session_full(token: str, *, ip: str = "", touch: bool = True, allow_setup: bool = False) -> Actor | None:

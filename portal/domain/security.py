@@ -7,9 +7,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from http.cookies import SimpleCookie
+from types import MappingProxyType
 
 from sqlmodel import Session
 
@@ -30,15 +32,18 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     >>> cookie_value("a=1; portal_session=xyz", "portal_session")
     'xyz'
     """
-    if not cookie_header:
-        return None
+    return _cookies(cookie_header).get(name) if cookie_header else None
+
+
+@functools.lru_cache(maxsize=512)
+def _cookies(cookie_header: str) -> MappingProxyType:
+    """A Cookie header's values by name, parsed once per header (every event of a tab carries the same one)."""
     jar = SimpleCookie()
     try:
         jar.load(cookie_header)
     except Exception:  # noqa: BLE001 - a malformed header simply carries no cookie
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
+        return MappingProxyType({})
+    return MappingProxyType({key: morsel.value for key, morsel in jar.items()})
 
 
 def cookie_name(base: str) -> str:

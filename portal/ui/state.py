@@ -22,7 +22,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.middleware import Middleware
 
-from portal.domain import auth, coview, messages, twofa
+from portal.domain import audit, auth, coview, messages, twofa
 from portal.domain.actor import Actor, UserKind
 from portal.domain.errors import DomainError
 from portal.domain.security import cookie_value, secret_cookie, token_hash
@@ -55,34 +55,56 @@ class AppState(rx.State):
         Before a language is chosen every id maps to "": that is what the compiled pages hold as their initial
         state, so no catalog is built into the JavaScript (an English user would otherwise download the Dutch one).
         """
-        return catalog(self.lang) if self.lang in LANGUAGES else blank_catalog()
+        return messages_for(self.lang)
+
+    def _messages(self) -> dict[str, str]:
+        """``t`` as a plain dict, for handlers that look up many texts (``self.t`` wraps it in a change-tracking
+        proxy on every access)."""
+        return messages_for(self.lang)
+
+    # -- the connection (``self.router`` assembles a RouterData view on every access: these read one field) ------
+    def _cookies(self) -> str:
+        return self.rx_router_headers.cookie
+
+    def _path(self) -> str:
+        return self.rx_router_url.path
+
+    def _client_ip(self) -> str:
+        return self.rx_router_session.client_ip
 
     # -- session -------------------------------------------------------------------------------
     def _token(self) -> str | None:
-        return secret_cookie(self.router.headers.cookie, auth.SESSION_COOKIE)
+        return secret_cookie(self._cookies(), auth.SESSION_COOKIE)
 
     def _actor(self, allow_setup: bool = False) -> Actor | None:
-        return auth.resolve_session(self._token(), ip=self.router.session.client_ip, allow_setup=allow_setup)
+        return auth.resolve_session(self._token(), ip=self._client_ip(), allow_setup=allow_setup)
 
-    def _require(self, kind: UserKind | None = None, allow_setup: bool = False) -> Actor | None:
+    def _require(self, kind: UserKind | None = None, allow_setup: bool = False, quick: bool = False):
         """The actor when signed in (and of ``kind`` when given); also sets the header's name.
-        ``allow_setup``: a session that may only set up two-step verification counts too."""
-        actor = self._actor(allow_setup)
-        if actor is None or (kind is not None and actor.kind != kind):
+        ``allow_setup``: a session that may only set up two-step verification counts too.
+        ``quick``: only the usual case, answered in place (``auth.quick_session``); ``auth.FULL_CHECK`` when only
+        the full check (in a worker thread) can tell."""
+        if quick:
+            actor = auth.quick_session(self._token(), ip=self._client_ip(), in_place_only=True)
+        else:
+            actor = self._actor(allow_setup)
+        if actor is None or actor is auth.FULL_CHECK:
+            return actor
+        if kind is not None and actor.kind != kind:
             return None
         self._adopt(actor)  # only what changed: every assignment is sent to the browser again (the catalog with the language)
         return actor
 
     def _loaded(self) -> None:
         """Mark the page's data as loaded for the current path (see ``loaded_path``)."""
-        path = normalize_path(self.router.url.path)
+        path = normalize_path(self._path())
         if self.loaded_path != path:
             self.loaded_path = path
 
     # -- the tab's state belongs to one session -------------------------------------------------
     def _cookie_binding(self) -> str:
         """An HMAC of the session and pending-login cookies this connection carries; "" without either."""
-        cookies = self.router.headers.cookie
+        cookies = self._cookies()
         session = secret_cookie(cookies, auth.SESSION_COOKIE) or ""
         pending = secret_cookie(cookies, twofa.PENDING_COOKIE) or ""
         return token_hash(f"tab-binding\n{session}\n{pending}") if session or pending else ""
@@ -142,18 +164,18 @@ class AppState(rx.State):
 
     def _initial_language(self) -> None:
         """Public pages: the language from the cookie, else the browser's Accept-Language."""
-        chosen = cookie_value(self.router.headers.cookie, "portal_lang")
+        chosen = cookie_value(self._cookies(), "portal_lang")
         lang = chosen if chosen in LANGUAGES else pick_language(self.router.headers.accept_language)
         if self.lang != lang:  # an assignment would send the whole catalog again
             self.lang = lang
 
     def _route_kind(self) -> UserKind:
         """Pages under /kantoor are the office's; the others on the same screens are the client's."""
-        return UserKind.STAFF if self.router.url.path.startswith("/kantoor") else UserKind.CLIENT
+        return UserKind.STAFF if self._path().startswith("/kantoor") else UserKind.CLIENT
 
     def _url_id(self) -> int:
         """The number at the end of the page's path (``/dossiers/12`` -> 12), 0 when there is none."""
-        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        last = self._path().rstrip("/").rsplit("/", 1)[-1]
         return int(last) if last.isdigit() and len(last) < 19 else 0
 
     def _refresh_unread(self, actor: Actor) -> None:
@@ -179,7 +201,7 @@ class AppState(rx.State):
     @rx.event
     async def logout(self):
         """End the server session, wipe this tab's state, clear the cookie and reload on login."""
-        auth.logout(self._token(), ip=self.router.session.client_ip)
+        auth.logout(self._token(), ip=self._client_ip())
         await self._wipe()
         return rx.call_script("window.portalPost('/auth/logout')")
 
@@ -198,6 +220,11 @@ class AppState(rx.State):
         # (a language chosen just before leaving a page may not have reached the cookie yet)
         self._adopt(actor)
         return _remember_language(self.lang)
+
+
+def messages_for(lang: str) -> dict[str, str]:
+    """The messages of ``lang``; before a language is chosen every id maps to "" (see ``AppState.t``)."""
+    return catalog(lang) if lang in LANGUAGES else blank_catalog()
 
 
 def _remember_language(lang: str):
@@ -220,13 +247,16 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
         @functools.wraps(fn)
         async def handler(self: AppState, *args, **kwargs):
             wanted = self._route_kind() if kind == "route" else (UserKind(kind) if kind else None)
-            if sync:
-                # a plain (synchronous) handler: the session check and its database work run in a worker thread,
-                # the event loop keeps serving the other tabs meanwhile (the state is locked to this event)
-                actor, result = await asyncio.to_thread(checked_call, self, wanted, *args, **kwargs)
-            else:
-                actor = self._require(wanted, allow_setup=allow_setup)
-                result = None if actor is None else call(self, actor, *args, **kwargs)
+            # the usual session, read in place where the database allows it (SQLite); else FULL_CHECK
+            actor = self._require(wanted, quick=True)
+            if sync or actor is auth.FULL_CHECK:
+                # in a worker thread, the event loop serving the other tabs meanwhile (the state is locked to this
+                # event): the session's full check (it may write: the idle clock, an expired row) and a synchronous
+                # handler with its own database work; a co-view's audit mark set there is carried back
+                actor, result, mark = await asyncio.to_thread(checked_call, self, wanted, actor, *args, **kwargs)
+                audit.set_coview(mark)
+            if not sync and actor is not None:  # an asynchronous handler runs on the loop (its database work in threads)
+                result = call(self, actor, *args, **kwargs)
                 result = await result if inspect.isawaitable(result) else result
             if actor is None:
                 return await self._deny(wanted)
@@ -239,9 +269,11 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
                 self._refresh_unread(actor)  # the navigation's unread Berichten, with every page's load
             return fn(self, actor, *args, **kwargs)
 
-        def checked_call(self: AppState, wanted, *args, **kwargs):
-            actor = self._require(wanted, allow_setup=allow_setup)
-            return actor, (None if actor is None else call(self, actor, *args, **kwargs))
+        def checked_call(self: AppState, wanted, actor, *args, **kwargs):
+            if actor is auth.FULL_CHECK:
+                actor = self._require(wanted, allow_setup=allow_setup)
+            result = call(self, actor, *args, **kwargs) if sync and actor is not None else None
+            return actor, result, audit.coview_mark()
 
         sync = not inspect.iscoroutinefunction(fn)
         loads_page = fn.__name__ == "on_load" or fn.__name__.startswith("load_")  # a page's on_load (portal/portal.py)

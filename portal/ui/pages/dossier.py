@@ -7,6 +7,7 @@ decided by the domain (``dossiers.open_dossier``): a client sees only what is pu
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 
@@ -35,7 +36,6 @@ class PhaseVM:
     label: str = ""
     reached: bool = False
     current: bool = False
-    selected: bool = False
 
 
 @dataclass
@@ -155,6 +155,8 @@ class DossierState(AppState):
     messages_unread: int = 0  # the envelope: unread Berichten of this dossier
     _id: int = 0
     _phase_views: dict[str, dossiers.PhaseView] = {}  # the reached phases, read with the screen (select_phase)
+    _phase_parts: dict[str, dict] = {}  # per phase, what ``_fill_phase`` assigns (built on first show)
+    _shown_phase: str = ""  # whose part the screen shows (its values were the last assigned)
 
     @rx.event
     @guarded("route")
@@ -179,14 +181,15 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("route")
-    def select_phase(self, actor, phase: str):
+    async def select_phase(self, actor, phase: str):
         """Show a reached phase: only that phase's part is replaced, the rest of the screen stays (and the view is
         not audited again per click). The reached phases were read with the screen (``DossierView.phase_views``,
         from the same authorised read as everything else shown; the session is checked for this click as for
-        every event); anything else asks the domain (which falls back to the current phase)."""
+        every event), so a click runs on the event loop without a worker thread; anything else asks the domain
+        in a worker thread (which falls back to the current phase)."""
         view = self._phase_views.get(phase) if isinstance(phase, str) else None
         try:
-            self._fill_phase(view or dossiers.open_phase(actor, self._id, str(phase)[:40]))
+            self._fill_phase(view or await asyncio.to_thread(dossiers.open_phase, actor, self._id, str(phase)[:40]))
         except NotFound:
             self.missing = True
 
@@ -322,12 +325,10 @@ class DossierState(AppState):
             if c.total
             else phase_label
         )
-        self.phases = [
-            PhaseVM(key=p.key, label=t[p.label_id], reached=p.reached, current=p.current, selected=p.key == v.selected_phase)
-            for p in v.phases
-        ]
+        self.phases = [PhaseVM(key=p.key, label=t[p.label_id], reached=p.reached, current=p.current) for p in v.phases]
         self.dossier_type = v.type
         self._phase_views = dict(v.phase_views)
+        self._phase_parts, self._shown_phase = {}, ""
         self._fill_phase(v)
         self.groups = [
             GroupVM(label=t[f"category.{cat}"], group_items=[self._item(i) for i in items]) for cat, items in v.requests.items()
@@ -345,20 +346,34 @@ class DossierState(AppState):
 
     def _fill_phase(self, v: dossiers.DossierView | dossiers.PhaseView) -> None:
         """The selected phase's part of the screen: the phase bar's selection, its title, details, documents and
-        (staff who move phases) the editor's values. Only what differs is assigned (and so sent)."""
-        t = self.t
-        if self.selected_phase != v.selected_phase or any(p.selected != (p.key == v.selected_phase) for p in self.phases):
-            self.phases = [PhaseVM(key=p.key, label=p.label, reached=p.reached, current=p.current, selected=p.key == v.selected_phase)
-                           for p in self.phases]
-        self.selected_phase = v.selected_phase
-        self.phase_title = t[f"phase.{self.dossier_type}.{v.selected_phase}"]
-        self.details = [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=self._detail(d)) for d in v.details]
-        self.phase_documents = [self._doc(d) for d in v.phase_documents]
+        (staff who move phases) the editor's values. Built once per phase while the screen is open (clicking
+        between phases reuses it); only what differs is assigned (and so sent)."""
+        parts = self.get_value("_phase_parts")  # plain values: compared below without the state's proxies
+        part = parts.get(v.selected_phase)
+        if part is None:
+            part = self._phase_part(v)
+            self._phase_parts = parts = {**parts, v.selected_phase: part}
+        shown = parts.get(self._shown_phase)  # None after ``_fill`` (nothing of it on screen yet)
+        for name, value in part.items():
+            if shown is None or shown[name] != value:
+                setattr(self, name, value)
+        if self.selected_phase != v.selected_phase:
+            self.selected_phase = v.selected_phase
+        self._shown_phase = v.selected_phase
+
+    def _phase_part(self, v: dossiers.DossierView | dossiers.PhaseView) -> dict:
+        t, lang = self._messages(), self.lang
         pv = {k: "" if val is None else str(val) for k, val in v.phase_values.items() if not isinstance(val, (dict, list))}
         if v.phase_values.get("term_months"):
             months = int(v.phase_values["term_months"])
             pv["term_years"], pv["term_months"] = str(months // 12), str(months % 12)
-        self.pv = pv
+        return {
+            "phase_title": t[f"phase.{self.dossier_type}.{v.selected_phase}"],
+            "details": [DetailVM(label=t.get(d.label_id, d.label_id.removeprefix("detail.")), value=detail_text(d, lang, t))
+                        for d in v.details],
+            "phase_documents": [self._doc(d) for d in v.phase_documents],
+            "pv": pv,
+        }
 
     def _fill_manage(self, v: dossiers.DossierView) -> None:
         """What staff of the handling office need to publish and move phases (empty for anyone else)."""
@@ -372,12 +387,6 @@ class DossierState(AppState):
         self.prev_phase_label = t[v.phases[at - 1].label_id] if at > 0 and v.can_move_phase else ""
         self.next_phase_label = t[v.phases[at + 1].label_id] if at + 1 < len(keys) and v.can_move_phase else ""
         self.office_docs = [OptionVM(value=str(d.id), label=d.title) for d in [*v.documents, *v.correspondence] if d.has_file] if v.can_move_phase else []
-
-    def _detail(self, d: dossiers.Detail) -> str:
-        if d.kind == "term" and isinstance(d.value, int):  # a term (looptijd) in months: "30 jaar", "20 jaar en 6 maanden"
-            years, months = divmod(d.value, 12)
-            return self.t["unit.term" if months else "unit.years"].format(n=years, years=years, months=months)
-        return format_detail(d.kind, d.value, self.lang, self.t)
 
     def _item(self, i: dossiers.RequestItem) -> ItemVM:
         """The item's link follows the domain's flags: review it, or deliver it (the staff pages live under /kantoor)."""
@@ -399,6 +408,14 @@ class DossierState(AppState):
             is_pdf=d.content_type == "application/pdf", hidden=not d.shown_to_clients,
             publishable=self.can_publish and d.kind in ("document", "correspondence") and d.has_file, is_public=d.is_public,
         )
+
+
+def detail_text(d: dossiers.Detail, lang: str, t: dict[str, str]) -> str:
+    """One phase detail as shown: a term (looptijd) in months reads "30 jaar", "20 jaar en 6 maanden"."""
+    if d.kind == "term" and isinstance(d.value, int):
+        years, months = divmod(d.value, 12)
+        return t["unit.term" if months else "unit.years"].format(n=years, years=years, months=months)
+    return format_detail(d.kind, d.value, lang, t)
 
 
 def item_fields(i: dossiers.RequestItem, t: dict[str, str], lang: str) -> dict:
@@ -431,9 +448,9 @@ def phase_bar() -> rx.Component:
                     rx.cond(p.current, rx.icon("circle-dot", size=14, aria_hidden="true"), rx.icon("circle-check", size=14, aria_hidden="true")),
                     p.label,
                     on_click=DossierState.select_phase(p.key),
-                    aria_pressed=rx.cond(p.selected, "true", "false"),
+                    aria_pressed=rx.cond(p.key == DossierState.selected_phase, "true", "false"),
                     aria_current=rx.cond(p.current, "step", "false"),
-                    class_name=rx.cond(p.selected, "phase phase-selected", "phase phase-reached"),
+                    class_name=rx.cond(p.key == DossierState.selected_phase, "phase phase-selected", "phase phase-reached"),
                 ),
                 rx.el.span(
                     rx.icon("circle", size=14, aria_hidden="true"),
