@@ -10,7 +10,9 @@ Prints, per app and as portal / bare ratios:
   * round trip p50/p95 with 1 client and with 50 clients (each sends its next event when the answer came);
   * the most events/s one worker answers (50 clients sending back to back);
   * p95 with 200 clients sending 1 event/s each;
-  * the bytes of one event's answer frame, and of the hydrate (in full, and beyond the language catalog).
+  * the bytes of one event's answer frame, and of the hydrate beyond the language catalog: as a browser's first
+    load gets it (it sends the hashes of the state its compiled page holds, and Reflex leaves out what the page
+    already has) and as a reconnect gets it (in full).
 
     .venv/bin/python benchmarks/events.py [--rounds 5] [--seconds 4]
 
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -119,8 +122,10 @@ def start_bare(tmp: Path) -> Server:
 class Client:
     """A browser tab as the server sees it: Engine.IO 4 websocket, the /_event namespace, one token."""
 
-    def __init__(self, http: aiohttp.ClientSession, base: str, path: str, cookie: str, event: str, args: list[str]):
+    def __init__(self, http: aiohttp.ClientSession, base: str, path: str, cookie: str, event: str, args: list[str],
+                 hashes: list[str] | None = None):
         self.http, self.base, self.path, self.cookie, self.event, self.args = http, base, path, cookie, event, args
+        self.hashes = hashes  # the compiled page's state hashes, as a browser sends them on a first load
         self.token = str(uuid.uuid4())
         self.hydrate_bytes = 0
         self.hydrate_frames: list[str] = []
@@ -137,7 +142,8 @@ class Client:
             headers["Cookie"] = self.cookie
         self.ws = await self.http.ws_connect(url, headers=headers, max_msg_size=0, autoping=False)
         await self._recv_raw()  # the Engine.IO open packet
-        boot = {"event": {"name": HYDRATE, "payload": {}, "router_data": self._router()}}
+        payload = {"hashes": self.hashes} if self.hashes else {}
+        boot = {"event": {"name": HYDRATE, "payload": payload, "router_data": self._router()}}
         await self.ws.send_str("40/_event," + json.dumps(boot))
         # the namespace ack, then updates until the page is loaded (no frame for a moment)
         while True:
@@ -175,16 +181,28 @@ class Client:
         await self.ws.close()
 
 
+def page_hashes(web_dir: Path) -> list[str]:
+    """The state hashes a compiled page holds and a browser sends with its first hydrate (Reflex writes them
+    into the frontend's ``utils/context`` module at build time)."""
+    source = next(web_dir.glob("utils/context.js*")).read_text(encoding="utf-8")
+    found = re.search(r"initialStateHashes = (\[[^\]]*\])", source)
+    return json.loads(found.group(1)) if found else []
+
+
 class App:
-    def __init__(self, name: str, server: Server, path: str, cookie: str, event: str, args: list[str]):
+    def __init__(self, name: str, server: Server, path: str, cookie: str, event: str, args: list[str], web_dir: Path):
         self.name, self.server, self.path, self.cookie, self.event, self.args = name, server, path, cookie, event, args
+        self.hashes = page_hashes(web_dir)
         self.clients: list[Client] = []
         self.results: dict[str, list[float]] = {}
 
+    def client(self, http: aiohttp.ClientSession, first_load: bool = True) -> Client:
+        return Client(http, self.server.base_url, self.path, self.cookie, self.event, self.args,
+                      self.hashes if first_load else None)
+
     async def open(self, http: aiohttp.ClientSession, n: int) -> None:
         while len(self.clients) < n:
-            batch = [Client(http, self.server.base_url, self.path, self.cookie, self.event, self.args)
-                     for _ in range(min(20, n - len(self.clients)))]
+            batch = [self.client(http) for _ in range(min(20, n - len(self.clients)))]
             await asyncio.gather(*(c.connect() for c in batch))
             self.clients.extend(batch)
 
@@ -265,7 +283,11 @@ async def bench(portal: App, bare: App, rounds: int, seconds: float) -> None:
             app.results["hydrate_bytes"] = [c.hydrate_bytes]
             app.results["catalog_bytes"] = [catalog_bytes(c.hydrate_frames)]
             app.sample_frame = c.last_frame
-            await asyncio.gather(*(c.close() for c in app.clients))
+            reconnect = app.client(http, first_load=False)
+            await reconnect.connect()
+            app.results["rehydrate_bytes"] = [reconnect.hydrate_bytes]
+            app.results["recatalog_bytes"] = [catalog_bytes(reconnect.hydrate_frames)]
+            await asyncio.gather(*(c.close() for c in [*app.clients, reconnect]))
 
 
 def report(portal: App, bare: App) -> None:
@@ -275,15 +297,18 @@ def report(portal: App, bare: App) -> None:
         ("events/s, one worker (50 clients, back to back)", "events_s"),
         ("p95, 200 clients at 1 event/s (ms)", "p95_200x1"),
         ("bytes of one event's answer frame", "frame_bytes"),
-        ("bytes of the hydrate (no hashes: in full)", "hydrate_bytes"),
+        ("bytes of the hydrate, first load (with hashes)", "hydrate_bytes"),
         ("  of which the language catalog", "catalog_bytes"),
+        ("bytes of the hydrate, reconnect (in full)", "rehydrate_bytes"),
+        ("  of which the language catalog", "recatalog_bytes"),
     ]
     print(f"\n{'':<50} {'portal':>10} {'bare':>10} {'ratio':>7}")
     for label, key in rows:
         p, b = statistics.median(portal.results[key]), statistics.median(bare.results[key])
         print(f"{label:<50} {p:>10.1f} {b:>10.1f} {p / b if b else float('nan'):>6.2f}x")
-    beyond = statistics.median(portal.results["hydrate_bytes"]) - statistics.median(portal.results["catalog_bytes"])
-    print(f"{'portal hydrate beyond the catalog (bytes)':<50} {beyond:>10.0f}")
+    for label, full, cat in (("first load", "hydrate_bytes", "catalog_bytes"), ("reconnect", "rehydrate_bytes", "recatalog_bytes")):
+        beyond = statistics.median(portal.results[full]) - statistics.median(portal.results[cat])
+        print(f"{'portal hydrate beyond the catalog, ' + label + ' (bytes)':<50} {beyond:>10.0f}")
     print(f"\none portal answer frame: {portal.sample_frame[:600]}")
 
 
@@ -309,8 +334,10 @@ def main() -> None:
             cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
             with closing(sqlite3.connect(f"file:{portal_server.data_dir / 'portal.db'}?mode=ro", uri=True)) as con:
                 dossier_id = con.execute("SELECT id FROM dossier WHERE reference = 'HYP-2026-0142'").fetchone()[0]
-            portal = App("portal", portal_server, f"/dossiers/{dossier_id}", cookie, PORTAL_EVENT, ["aanvraag", "r_aanbod"])
-            bare = App("bare", bare_server, "/dossiers/1", "", BARE_EVENT, ["aanvraag", "r_aanbod"])
+            portal = App("portal", portal_server, f"/dossiers/{dossier_id}", cookie, PORTAL_EVENT, ["aanvraag", "r_aanbod"],
+                         Path(portal_server.env["REFLEX_WEB_WORKDIR"]))
+            bare = App("bare", bare_server, "/dossiers/1", "", BARE_EVENT, ["aanvraag", "r_aanbod"],
+                       Path(bare_server.env["REFLEX_WEB_WORKDIR"]))
             asyncio.run(bench(portal, bare, args.rounds, args.seconds))
             report(portal, bare)
         finally:

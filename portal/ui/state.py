@@ -79,6 +79,12 @@ class AppState(rx.State):
     def _actor(self, allow_setup: bool = False) -> Actor | None:
         return auth.resolve_session(self._token(), ip=self._client_ip(), allow_setup=allow_setup)
 
+    async def _session(self, allow_setup: bool = False) -> Actor | None:
+        """``_actor`` from the event loop without blocking it: the usual case read in place where the database
+        allows it (``auth.quick_session``), anything else in a worker thread."""
+        actor = auth.quick_session(self._token(), ip=self._client_ip(), in_place_only=True)
+        return await asyncio.to_thread(self._actor, allow_setup) if actor is auth.FULL_CHECK else actor
+
     def _require(self, kind: UserKind | None = None, allow_setup: bool = False, quick: bool = False):
         """The actor when signed in (and of ``kind`` when given); also sets the header's name.
         ``allow_setup``: a session that may only set up two-step verification counts too.
@@ -115,7 +121,7 @@ class AppState(rx.State):
         longer valid (expired, ended elsewhere): nothing private is ever sent without a valid session."""
         binding = self._cookie_binding()
         stale = binding != self._binding
-        actor = self._actor(allow_setup=True) if hydrate and binding else None
+        actor = await self._session(allow_setup=True) if hydrate and binding else None
         if not stale and hydrate and actor is None:
             stale = True
         if stale:
@@ -153,13 +159,13 @@ class AppState(rx.State):
 
     async def _deny(self, kind: UserKind | None = None):
         """What a page does without the right session: wipe, then go to login (or the user's home)."""
-        actor = self._actor(allow_setup=True)
+        actor = await self._session(allow_setup=True)
         if actor is not None and actor.setup_only:
             return rx.redirect(auth.SETUP_PATH)  # the office requires two-step verification first
         if actor is not None and kind is not None and actor.kind != kind:
             return rx.redirect(actor.home_path)
         await self._wipe()
-        reason = auth.ended_reason(self._token())  # ended by the office (unlinked): the login page says why
+        reason = await asyncio.to_thread(auth.ended_reason, self._token())  # ended by the office (unlinked): the login page says why
         return rx.redirect(f"/login?ended={reason}" if reason else "/login")
 
     def _initial_language(self) -> None:
@@ -188,31 +194,31 @@ class AppState(rx.State):
 
     # -- events --------------------------------------------------------------------------------
     @rx.event
-    def set_language(self, lang: str):
+    async def set_language(self, lang: str):
         """Switch the language; remembered in a cookie and, when signed in, in the profile."""
         if lang not in LANGUAGES:
             return
         self.lang = lang
-        actor = self._actor(allow_setup=True)
+        actor = await self._session(allow_setup=True)
         if actor is not None and not actor.is_coview:  # co-view: the client's profile is not changed
-            auth.set_language(actor, lang)
+            await asyncio.to_thread(auth.set_language, actor, lang)
         return _remember_language(lang)
 
     @rx.event
     async def logout(self):
         """End the server session, wipe this tab's state, clear the cookie and reload on login."""
-        auth.logout(self._token(), ip=self._client_ip())
+        await asyncio.to_thread(auth.logout, self._token(), ip=self._client_ip())
         await self._wipe()
         return rx.call_script("window.portalPost('/auth/logout')")
 
     @rx.event
-    def sync_lang_attr(self):
+    async def sync_lang_attr(self):
         """Keep <html lang> equal to the language shown (screen readers, axe and the auth routes rely on it).
 
         This runs on mount, which may be processed before the page's on_load has chosen the language
         (events are not ordered, notably with Redis), so it chooses the language the same way itself.
         """
-        actor = self._actor(allow_setup=True)
+        actor = await self._session(allow_setup=True)
         if actor is None:
             self._initial_language()
             return rx.call_script(f"document.documentElement.lang='{self.lang}';")
@@ -256,23 +262,23 @@ def guarded(kind: Kind = None, *, allow_setup: bool = False) -> Callable:
                 actor, result, mark = await asyncio.to_thread(checked_call, self, wanted, actor, *args, **kwargs)
                 audit.set_coview(mark)
             if not sync and actor is not None:  # an asynchronous handler runs on the loop (its database work in threads)
-                result = call(self, actor, *args, **kwargs)
-                result = await result if inspect.isawaitable(result) else result
+                if loads_page and not actor.setup_only:
+                    await asyncio.to_thread(self._refresh_unread, actor)
+                result = await fn(self, actor, *args, **kwargs)
             if actor is None:
                 return await self._deny(wanted)
             if loads_page:
                 self._loaded()
             return result
 
-        def call(self: AppState, actor: Actor, *args, **kwargs):
-            if loads_page and not actor.setup_only:
-                self._refresh_unread(actor)  # the navigation's unread Berichten, with every page's load
-            return fn(self, actor, *args, **kwargs)
-
         def checked_call(self: AppState, wanted, actor, *args, **kwargs):
             if actor is auth.FULL_CHECK:
                 actor = self._require(wanted, allow_setup=allow_setup)
-            result = call(self, actor, *args, **kwargs) if sync and actor is not None else None
+            result = None
+            if sync and actor is not None:
+                if loads_page and not actor.setup_only:
+                    self._refresh_unread(actor)  # the navigation's unread Berichten, with every page's load
+                result = fn(self, actor, *args, **kwargs)
             return actor, result, audit.coview_mark()
 
         sync = not inspect.iscoroutinefunction(fn)
@@ -297,7 +303,7 @@ class CoViewState(AppState):
     async def stop_coview(self, actor: Actor):
         """"Stoppen met meekijken": back to the staff page of the dossier's clients (a full load: staff pages again)."""
         try:
-            where = coview.stop(actor)
+            where = await asyncio.to_thread(coview.stop, actor)
         except DomainError:
             return await self._deny()
         base = await self.get_state(AppState)
