@@ -252,6 +252,41 @@ def test_logout_without_or_with_unknown_token_is_harmless(personas):
     auth.logout("unknown-token")
 
 
+# -- the quick session check (every click) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("email", ["alice@example.nl", "bob@amstelhypotheek.nl", "dave@kantoorelders.nl"])
+def test_the_quick_check_grants_exactly_what_the_full_check_grants(personas, email):
+    """The usual case is answered by the prepared read: the same actor (client links, office roles) as the ORM path."""
+    token = auth.login(email, PASSWORD).token
+    quick = auth.quick_session(token, ip="10.0.0.9")
+    assert isinstance(quick, auth.Actor)
+    assert quick == auth._resolve_session_full(token, ip="10.0.0.9")
+    assert quick.client_ids or quick.memberships
+
+
+def test_the_quick_check_leaves_every_other_case_to_the_full_check(personas, db_rows):
+    """Anything that may need a write or a decision of the ORM path (touch, expiry, idle, deactivated, set-up only,
+    ended by the office, co-viewing) is never answered quickly; an unknown token is simply nobody."""
+    now = utcnow()
+    cases = {
+        "to be touched": dict(last_seen_at=now - timedelta(minutes=2)),
+        "idle": dict(last_seen_at=now - timedelta(minutes=31)),
+        "expired": dict(expires_at=now - timedelta(seconds=1)),
+        "set-up only": dict(scope=auth.SETUP_SCOPE),
+        "ended by the office": dict(ended_reason="unlinked"),
+    }
+    for case, values in cases.items():
+        token = auth.login("alice@example.nl", PASSWORD).token
+        set_columns(UserSession, session_row(token).id, **values)
+        assert auth.quick_session(token) is auth.FULL_CHECK, case
+    token = auth.login("alice@example.nl", PASSWORD).token
+    set_columns(User, personas.alice.id, is_active=False)
+    assert auth.quick_session(token) is auth.FULL_CHECK, "deactivated"
+    assert auth.quick_session("no-such-token") is None and auth.quick_session(None) is None
+    assert auth.quick_session(auth.login("bob@amstelhypotheek.nl", PASSWORD).token, touch=False) is not None
+
+
 # -- throttling --------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ def bob_coviewing(personas, invitee, sign_in):
 
 def test_coview_shows_the_clients_portal_as_the_client_sees_it(personas, invitee, active_sanne, sign_in):
     token = bob_coviewing(personas, invitee, sign_in)
+    assert auth.quick_session(token) is auth.FULL_CHECK  # a co-view is decided by the full check only
     actor = auth.resolve_session(token)
     assert actor.is_client and actor.is_coview and actor.coview_by == personas.bob.id
     assert actor.coview_name == "Sanne Bakker"
