@@ -64,5 +64,12 @@ def test_a_prepared_read_gives_the_rows_sqlalchemy_gives(empty_db):  # noqa: F81
         assert sorted(map(tuple, got_members)) == sorted(map(tuple, expected_members))
         assert sorted((m.k, m.role) for m in got_members) == [("c", ""), ("m", "adviser"), ("m", "reviewer")]
         assert fastread.reads_in_place(engine) is (engine.dialect.name == "sqlite")  # never on the loop over a network
+
+        # a logout elsewhere counts at the next read: the connection kept for reads holds no snapshot
+        with Session(engine) as db:
+            db.delete(db.get(UserSession, got.id))
+            db.commit()
+        with fastread.cursor(engine) as cur:
+            assert auth._SESSION_ROW.first(cur, engine, h="h1") is None
     finally:
         engine.dispose()

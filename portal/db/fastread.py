@@ -12,6 +12,9 @@ What the driver returns is passed through, except timestamps: SQLite's driver re
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +56,20 @@ class PreparedRead:
 
 @contextmanager
 def cursor(engine: Engine) -> Iterator[Any]:
-    """A DBAPI cursor on a pooled connection, returned to the pool (rolled back) when the block ends."""
+    """A DBAPI cursor for prepared reads.
+
+    Where the database is read in place (``reads_in_place``: SQLite), each thread keeps a connection of its own for
+    them, so a read costs no pool checkout and return (a third of the session check). The connection runs in
+    autocommit for reads (no transaction is ever opened on it), so every statement sees the latest commit. Elsewhere
+    a pooled connection, returned (rolled back) when the block ends.
+    """
+    if reads_in_place(engine):
+        cur = _own_connection(engine).cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+        return
     conn = engine.raw_connection()
     try:
         cur = conn.cursor()
@@ -63,6 +79,21 @@ def cursor(engine: Engine) -> Iterator[Any]:
             cur.close()
     finally:
         conn.close()
+
+
+_HELD = threading.local()  # per thread: {engine: (process id, DBAPI connection)}
+
+
+def _own_connection(engine: Engine) -> Any:
+    held = getattr(_HELD, "connections", None)
+    if held is None:
+        held = _HELD.connections = weakref.WeakKeyDictionary()  # a disposed, dropped engine takes its connection along
+    found = held.get(engine)
+    if found is None or found[0] != os.getpid():  # never a connection inherited from the parent of a fork
+        pooled = engine.raw_connection()  # made as every connection is (the engine's connect events: pragmas)
+        pooled.detach()  # ... but not the pool's to count, check or hand out
+        found = held[engine] = (os.getpid(), pooled.dbapi_connection)
+    return found[1]
 
 
 def reads_in_place(engine: Engine) -> bool:
