@@ -62,15 +62,16 @@ class AppState(rx.State):
         proxy on every access)."""
         return messages_for(self.lang)
 
-    # -- the connection (``self.router`` assembles a RouterData view on every access: these read one field) ------
+    # -- the connection (``self.router`` assembles a RouterData view, and wraps each part in a change-tracking
+    # proxy, on every access: these read one field of Reflex's router vars as it is) ---------------------------
     def _cookies(self) -> str:
-        return self.rx_router_headers.cookie
+        return self.get_value("rx_router_headers").cookie
 
     def _path(self) -> str:
-        return self.rx_router_url.path
+        return self.get_value("rx_router_url").path
 
     def _client_ip(self) -> str:
-        return self.rx_router_session.client_ip
+        return self.get_value("rx_router_session").client_ip
 
     # -- session -------------------------------------------------------------------------------
     def _token(self) -> str | None:
