@@ -63,22 +63,16 @@ def cursor(engine: Engine) -> Iterator[Any]:
     autocommit for reads (no transaction is ever opened on it), so every statement sees the latest commit. Elsewhere
     a pooled connection, returned (rolled back) when the block ends.
     """
-    if reads_in_place(engine):
-        cur = _own_connection(engine).cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
-        return
-    conn = engine.raw_connection()
+    pooled = None if reads_in_place(engine) else engine.raw_connection()
     try:
-        cur = conn.cursor()
+        cur = (pooled or _own_connection(engine)).cursor()
         try:
             yield cur
         finally:
             cur.close()
     finally:
-        conn.close()
+        if pooled is not None:
+            pooled.close()
 
 
 _HELD = threading.local()  # per thread: {engine: (process id, DBAPI connection)}
