@@ -309,6 +309,19 @@ def report(portal: App, bare: App) -> None:
     for label, full, cat in (("first load", "hydrate_bytes", "catalog_bytes"), ("reconnect", "rehydrate_bytes", "recatalog_bytes")):
         beyond = statistics.median(portal.results[full]) - statistics.median(portal.results[cat])
         print(f"{'portal hydrate beyond the catalog, ' + label + ' (bytes)':<50} {beyond:>10.0f}")
+    med = lambda app, key: statistics.median(app.results[key])  # noqa: E731
+    first_beyond = med(portal, "hydrate_bytes") - med(portal, "catalog_bytes")
+    goals = [
+        ("p95, 1 client <= 3x bare", med(portal, "p95_1") <= 3 * med(bare, "p95_1")),
+        ("p95, 50 clients <= 3x bare", med(portal, "p95_50") <= 3 * med(bare, "p95_50")),
+        (">= 1,000 events/s per worker", med(portal, "events_s") >= 1000),
+        ("200 clients at 1/s: p95 < 50 ms", med(portal, "p95_200x1") < 50),
+        ("answer frame without the catalog", "t_rx_state_" not in portal.sample_frame),
+        ("first-load hydrate < 15 KB beyond the catalog", first_beyond < 15 * 1024),
+    ]
+    print("\ngoals (issue 15):")
+    for label, holds in goals:
+        print(f"  {label:<50} {'holds' if holds else 'DOES NOT HOLD'}")
     print(f"\none portal answer frame: {portal.sample_frame[:600]}")
 
 
