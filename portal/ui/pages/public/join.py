@@ -47,7 +47,7 @@ class JoinState(AppState):
 
     @rx.event
     @guarded("client")
-    async def accept(self, actor):
+    def accept(self, actor):
         self.error = ""
         try:
             done = accounts.accept_invitation(actor, self._invitation)
