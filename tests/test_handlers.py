@@ -119,6 +119,11 @@ ROUTER_FIELDS = {"router_data", "rx_router_session", "rx_router_headers", "rx_ro
 @pytest.fixture
 def app_states(db_env):
     """Import the app (once per process; it reads the settings, so after db_env) and find our states."""
+    return our_states()
+
+
+def our_states() -> list[type]:
+    """Our state classes, in the order of Reflex's state tree (imports the app: call it after ``db_env``)."""
     import reflex as rx
 
     import portal.portal  # noqa: F401  (registers every page and its state)

@@ -64,14 +64,14 @@ class AccountsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.notice, self.error, self.invite_notice, self.invite_error = False, "", "", "", ""
         self._refresh(actor)
         self.loaded = True
 
     @rx.event
     @guarded("client")
-    async def invite(self, actor, form: dict):
+    def invite(self, actor, form: dict):
         self.invite_notice, self.invite_error, self.notice, self.error = "", "", "", ""
         form = form if isinstance(form, dict) else {}
         try:
@@ -85,7 +85,7 @@ class AccountsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def resend(self, actor, member_id: int):
+    def resend(self, actor, member_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
             sent = accounts.resend_invitation(actor, member_id)
@@ -96,7 +96,7 @@ class AccountsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def revoke(self, actor, member_id: int):
+    def revoke(self, actor, member_id: int):
         self.notice, self.error, self.invite_notice, self.invite_error = "", "", "", ""
         try:
             gone = accounts.revoke_extra_account(actor, member_id)

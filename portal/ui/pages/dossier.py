@@ -238,7 +238,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def set_document_public(self, actor, document_id: int, public: bool):
+    def set_document_public(self, actor, document_id: int, public: bool):
         if document_id not in {d.id for d in [*self.documents, *self.correspondence] if d.publishable}:
             return  # only what this page shows (the domain checks again)
         done = "manage.published" if public else "manage.unpublished"
@@ -246,7 +246,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def set_milestone_public(self, actor, milestone_id: int, public: bool):
+    def set_milestone_public(self, actor, milestone_id: int, public: bool):
         if milestone_id not in {m.id for m in self.milestones if m.publishable}:
             return  # only what this page shows (the domain checks again)
         done = "manage.published" if public else "manage.unpublished"
@@ -254,7 +254,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def add_milestone(self, actor, form: dict):
+    def add_milestone(self, actor, form: dict):
         f = form if isinstance(form, dict) else {}
         self._act(actor, lambda: publishing.add_milestone(
             actor, self._id, str(f.get("title", ""))[:300], str(f.get("date", ""))[:20], str(f.get("description", ""))[:3000],
@@ -262,25 +262,25 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def add_standard_milestone(self, actor, key: str):
+    def add_standard_milestone(self, actor, key: str):
         self._act(actor, lambda: publishing.add_standard_milestone(actor, self._id, str(key)[:40]), "manage.milestone_added")
 
     @rx.event
     @guarded("staff")
-    async def move_phase(self, actor, step: int):
+    def move_phase(self, actor, step: int):
         self.selected_phase = ""
         current = self.phases and next((p.key for p in self.phases if p.current), "")
         self._act(actor, lambda: publishing.move_phase(actor, self._id, 1 if step > 0 else -1, current or ""), "manage.phase_moved")
 
     @rx.event
     @guarded("staff")
-    async def save_phase(self, actor, form: dict):
+    def save_phase(self, actor, form: dict):
         f = {str(k)[:40]: str(v)[:300] for k, v in (form if isinstance(form, dict) else {}).items()}
         self._act(actor, lambda: publishing.update_phase_details(actor, self._id, self.selected_phase, f))
 
     @rx.event
     @guarded("staff")
-    async def document_uploaded(self, actor, payload: str):
+    def document_uploaded(self, actor, payload: str):
         """The page's script reports a finished office upload: {"errors": [...]} (assets/portal.js)."""
         try:
             data = json.loads(payload) if isinstance(payload, str) and len(payload) < 5000 else {}
@@ -299,7 +299,7 @@ class DossierState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def activity_go(self, actor, page: int):
+    def activity_go(self, actor, page: int):
         self.activity_page = int(page) if isinstance(page, int) else 1
         try:
             self._load_activity(actor)

@@ -97,7 +97,7 @@ class ClientMessagesState(AppState):
 
     @rx.event
     @guarded("client")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         _fill_rows(self, actor, "/dossiers/")
 
 
@@ -107,7 +107,7 @@ class OfficeMessagesState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         _fill_rows(self, actor, "/kantoor/dossiers/")
 
 
@@ -239,7 +239,7 @@ class ThreadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing, self.composing, self.show_archived = False, False, False, False
         self.notice, self.error, self._forward_of = "", "", 0
         self._load(actor, audit_view=True)
@@ -247,7 +247,7 @@ class ThreadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def toggle_archived(self, actor):
+    def toggle_archived(self, actor):
         self.show_archived = not self.show_archived
         self._load(actor)
 
@@ -263,7 +263,7 @@ class ThreadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def start_draft(self, actor, message_id: int, mode: str):
+    def start_draft(self, actor, message_id: int, mode: str):
         """Reply, reply all or forward: the domain says to whom and with what subject."""
         try:
             d = messages.draft(actor, message_id, str(mode)[:20])
@@ -281,7 +281,7 @@ class ThreadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def send(self, actor, form: dict):
+    def send(self, actor, form: dict):
         f = form if isinstance(form, dict) else {}
         to, subject, body = str(f.get("to", ""))[:40], str(f.get("subject", ""))[:400], str(f.get("body", ""))[:20000]
         self.draft_to, self.draft_subject, self.draft_body = to, subject, body  # kept when refused
@@ -294,20 +294,20 @@ class ThreadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def archive(self, actor, message_id: int, archived: bool):
+    def archive(self, actor, message_id: int, archived: bool):
         if message_id in {m.id for m in self.items}:  # only what this page shows (the domain checks again)
             done = "berichten.archived_done" if archived else "berichten.unarchived_done"
             self._act(actor, lambda: messages.archive_message(actor, message_id, bool(archived)), done)
 
     @rx.event
     @guarded("route")
-    async def remove_attachment(self, actor, attachment_id: int):
+    def remove_attachment(self, actor, attachment_id: int):
         if attachment_id in {a.id for a in self.staged}:
             self._act(actor, lambda: messages.remove_staged_attachment(actor, attachment_id))
 
     @rx.event
     @guarded("route")
-    async def attachments_uploaded(self, actor, payload: str):
+    def attachments_uploaded(self, actor, payload: str):
         """The page's script reports a finished batch: {"errors": [...]} (assets/portal.js)."""
         try:
             data = json.loads(payload) if isinstance(payload, str) and len(payload) < 5000 else {}

@@ -65,7 +65,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.reset()
         self.email, self.is_client = actor.email, actor.is_client
         status = twofa.status(actor)
@@ -96,7 +96,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def set_notification(self, actor, kind: str, on: bool):
+    def set_notification(self, actor, kind: str, on: bool):
         try:
             self._set_choices(notifications.set_choice(actor, kind, bool(on)))
             self.notify_saved = self.t["profile.saved"]
@@ -105,7 +105,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def set_frequency(self, actor, frequency: str):
+    def set_frequency(self, actor, frequency: str):
         try:
             self._set_choices(notifications.set_frequency(actor, str(frequency)))
             self.notify_saved = self.t["profile.saved"]
@@ -114,7 +114,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def save_reminders(self, actor, form: dict):
+    def save_reminders(self, actor, form: dict):
         self.reminders_notice = self.reminders_error = ""
         try:
             office_id = int(str(form.get("office_id", "")))
@@ -128,7 +128,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def set_requirement(self, actor, office_id: int, who: str, on: bool):
+    def set_requirement(self, actor, office_id: int, who: str, on: bool):
         current = next((o for o in self.offices if o.office_id == office_id), None)
         if current is None or who not in ("clients", "staff"):
             return
@@ -141,7 +141,7 @@ class ProfileState(AppState):
 
     @rx.event
     @guarded()
-    async def change_password(self, actor, form: dict):
+    def change_password(self, actor, form: dict):
         self.password_error = self.password_notice = ""
         new, repeat = str(form.get("new_password", "")), str(form.get("new_password2", ""))
         if new != repeat:

@@ -208,7 +208,7 @@ class QuestionnaireState(AppState):
     # -- events --------------------------------------------------------------------------------
     @rx.event
     @guarded("route")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing, self.notice, self.error = False, False, "", ""
         self._id = self._url_id()
         try:
@@ -287,12 +287,12 @@ class QuestionnaireState(AppState):
 
     @rx.event
     @guarded("route")
-    async def next_page(self, actor):
+    def next_page(self, actor):
         return self._save(actor, forward=True)
 
     @rx.event
     @guarded("route")
-    async def previous_page(self, actor):
+    def previous_page(self, actor):
         if self.mode == "summary":  # back from the summary to the last page
             if not self.can_answer:
                 return
@@ -303,7 +303,7 @@ class QuestionnaireState(AppState):
 
     @rx.event
     @guarded("route")
-    async def complete(self, actor):
+    def complete(self, actor):
         self.error = ""
         try:
             qn.complete(actor, self._id)
@@ -318,7 +318,7 @@ class QuestionnaireState(AppState):
 
     @rx.event
     @guarded("route")
-    async def reopen(self, actor):
+    def reopen(self, actor):
         try:
             qn.reopen(actor, self._id)
             self.notice = self.t["questionnaire.reopened"]

@@ -53,7 +53,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def on_load(self, actor):
+    def on_load(self, actor):
         if actor.setup_only and self.router.url.path.rstrip("/") != auth.SETUP_PATH:
             return rx.redirect(auth.SETUP_PATH)  # a set-up-only session reaches the set-up page only
         self.reset()
@@ -64,7 +64,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def begin(self, actor, intent: str):
+    def begin(self, actor, intent: str):
         """Start a change: the re-check first (for SMS users a code is sent now)."""
         if intent not in ("sms", "totp", "off", "email"):
             return
@@ -77,7 +77,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def resend(self, actor):
+    def resend(self, actor):
         self._clear()
         try:
             twofa.resend(actor, self._grant if self.step == "confirm" else self._setup, "reauth" if self.step == "confirm" else "setup_sms")
@@ -87,7 +87,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def submit_confirm(self, actor, form: dict):
+    def submit_confirm(self, actor, form: dict):
         """Password (and code) right: go on with what the user chose."""
         self._clear()
         try:
@@ -113,7 +113,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def submit_phone(self, actor, form: dict):
+    def submit_phone(self, actor, form: dict):
         self._clear()
         try:
             number = twofa.normalize_phone(str(form.get("phone", "")))
@@ -124,7 +124,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def submit_email(self, actor, form: dict):
+    def submit_email(self, actor, form: dict):
         """A new address: a confirmation link goes there; nothing changes before it is followed."""
         if actor.setup_only:
             return rx.redirect(auth.SETUP_PATH)
@@ -137,7 +137,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def submit_setup_code(self, actor, form: dict):
+    def submit_setup_code(self, actor, form: dict):
         """The first code from the new number or app: on, and the recovery code shown once."""
         self._clear()
         purpose = "setup_sms" if self.step == "sms_code" else "setup_totp"
@@ -150,7 +150,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def finish(self, actor):
+    def finish(self, actor):
         """The user has saved the recovery code: it leaves the screen for good."""
         was_setup_only = self.setup_only
         self._done(self.t["twofa.turned_on"])
@@ -159,7 +159,7 @@ class TwofaState(AppState):
 
     @rx.event
     @guarded(allow_setup=True)
-    async def cancel(self, actor):
+    def cancel(self, actor):
         self._done("")
 
     def _done(self, notice: str) -> None:

@@ -128,7 +128,7 @@ class UploadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing = False, False
         self._combine, self._errors, self._notices = {}, {}, {}
         self._ids_from_url()
@@ -137,7 +137,7 @@ class UploadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def upload_finished(self, actor, payload: str):
+    def upload_finished(self, actor, payload: str):
         """The page's script reports a finished batch: {"request": id, "errors": [...]}; reload the staged files."""
         try:
             data = json.loads(payload) if isinstance(payload, str) and len(payload) < 20_000 else {}
@@ -154,23 +154,23 @@ class UploadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def refresh(self, actor):
+    def refresh(self, actor):
         """The page's script asks every second while a photo is being processed (assets/portal.js); messages stay."""
         self._reload(actor)
 
     @rx.event
     @guarded("route")
-    async def remove(self, actor, request_id: int, upload_id: int):
+    def remove(self, actor, request_id: int, upload_id: int):
         return self._act(actor, request_id, lambda actor: intake.remove_staged(actor, int(upload_id)))
 
     @rx.event
     @guarded("route")
-    async def move(self, actor, request_id: int, upload_id: int, step: int):
+    def move(self, actor, request_id: int, upload_id: int, step: int):
         return self._act(actor, request_id, lambda actor: intake.move_staged(actor, int(upload_id), 1 if step > 0 else -1))
 
     @rx.event
     @guarded("route")
-    async def set_combine(self, actor, request_id: int, value: bool):
+    def set_combine(self, actor, request_id: int, value: bool):
         def remember(_actor):  # only for an item on this screen (_act)
             self._combine[request_id] = bool(value)
 
@@ -178,7 +178,7 @@ class UploadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def confirm(self, actor, request_id: int):
+    def confirm(self, actor, request_id: int):
         combine = self._combine.get(request_id, False)
 
         def send(actor):
@@ -189,7 +189,7 @@ class UploadState(AppState):
 
     @rx.event
     @guarded("route")
-    async def not_available(self, actor, request_id: int):
+    def not_available(self, actor, request_id: int):
         def mark(actor):
             intake.mark_not_available(actor, request_id)
             return "upload.marked_not_available"

@@ -20,7 +20,7 @@ class HomeState(AppState):
 
     @rx.event
     @guarded("client")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         summary = home.client_home(actor)
         self.dossier_count, self.action_count, self.email = summary.dossier_count, summary.open_action_count, actor.email
         self.attention = [action_vm(item, self.t, self.lang) for item in summary.attention]

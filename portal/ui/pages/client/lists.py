@@ -31,13 +31,13 @@ class ClientListsState(AppState):
 
     @rx.event
     @guarded("client")
-    async def load_dossiers(self, actor):
+    def load_dossiers(self, actor):
         self.dossiers = self._dossier_rows(actor)
         self.loaded = True
 
     @rx.event
     @guarded("client")
-    async def load_actions(self, actor):
+    def load_actions(self, actor):
         summary = home.client_home(actor, limit=100)
         self.actions = [action_vm(a, self.t, self.lang) for a in summary.attention]
         self.loaded = True

@@ -13,6 +13,8 @@ link followed signed out must be remembered before the guard sends the tab to th
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from portal.domain import accounts
@@ -34,20 +36,26 @@ class JoinState(AppState):
         wipe the tab and go to the login page (``_deny``); with one, show the invitation."""
         self.loaded, self.company, self.accepted, self.error, self._invitation = False, "", False, "", 0
         token = str(self.router.url.query_parameters.get("token", ""))[:400]
-        actor = self._require(UserKind.CLIENT)
-        if actor is None:
-            accounts.note_join_link(token)
+
+        def look() -> bool:  # the session check and the invitation: database work, in a worker thread
+            actor = self._require(UserKind.CLIENT)
+            if actor is None:
+                accounts.note_join_link(token)
+                return False
+            try:
+                found = accounts.open_invitation(actor, token) if token else accounts.opened_invitation(actor)
+                self.company, self._invitation = found.company, found.id
+            except DomainError as exc:
+                self.error = self._text(exc)
+            return True
+
+        if not await asyncio.to_thread(look):
             return await self._deny(UserKind.CLIENT)
-        try:
-            found = accounts.open_invitation(actor, token) if token else accounts.opened_invitation(actor)
-            self.company, self._invitation = found.company, found.id
-        except DomainError as exc:
-            self.error = self._text(exc)
         self.loaded = True
 
     @rx.event
     @guarded("client")
-    async def accept(self, actor):
+    def accept(self, actor):
         self.error = ""
         try:
             done = accounts.accept_invitation(actor, self._invitation)

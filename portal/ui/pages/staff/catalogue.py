@@ -90,7 +90,7 @@ class CatalogueState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.reset()
         office = sl.catalogue_office(actor)
         try:
@@ -107,7 +107,7 @@ class CatalogueState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def fill_defaults(self, actor):
+    def fill_defaults(self, actor):
         if not self._offer_defaults:
             return
         self._offer_defaults = False
@@ -149,7 +149,7 @@ class CatalogueState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def save(self, actor, form: dict):
+    def save(self, actor, form: dict):
         form = form if isinstance(form, dict) else {}
         if not self.dialog_open or not self._office_id:
             return
@@ -174,7 +174,7 @@ class CatalogueState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def toggle_active(self, actor, type_id: int):
+    def toggle_active(self, actor, type_id: int):
         ct = self._types.get(type_id) if isinstance(type_id, int) else None
         if not self.can_manage or ct is None:
             return

@@ -76,7 +76,7 @@ class ClientAccessState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing, self.rows, self.editing = False, False, [], 0
         self.error = self.notice = ""
         try:
@@ -100,7 +100,7 @@ class ClientAccessState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def invite(self, actor, client_id: int):
+    def invite(self, actor, client_id: int):
         if self._shown(client_id):
             self._act(actor, "client_access.invited", invitations.invite, client_id)
 
@@ -118,7 +118,7 @@ class ClientAccessState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def save_contact(self, actor, form: dict):
+    def save_contact(self, actor, form: dict):
         form = form if isinstance(form, dict) else {}
         if not self._shown(self.editing):
             return
@@ -129,13 +129,13 @@ class ClientAccessState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def unlink(self, actor, client_id: int):
+    def unlink(self, actor, client_id: int):
         if self._shown(client_id):
             self._act(actor, "client_access.unlinked", invitations.unlink, client_id)
 
     @rx.event
     @guarded("staff")
-    async def start_coview(self, actor, client_id: int):
+    def start_coview(self, actor, client_id: int):
         if not self._shown(client_id):
             return
         self.error = self.notice = ""

@@ -87,7 +87,7 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.mode, self.error, self.notice, self.search, self.matches = False, "", "", "", "", []
         try:
             self.office = clients.office_name(actor)
@@ -99,7 +99,7 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def submit_search(self, actor, form: dict):
+    def submit_search(self, actor, form: dict):
         self.search = str((form if isinstance(form, dict) else {}).get("q", ""))[: clients.SEARCH_MAX]
         try:
             self._list(actor)
@@ -108,7 +108,7 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def clear_search(self, actor):
+    def clear_search(self, actor):
         self.search = ""
         try:
             self._list(actor)
@@ -141,13 +141,13 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def find(self, actor, field: str, value: str):
+    def find(self, actor, field: str, value: str):
         """``field`` (name, e-mail or KvK number) of a new client was left: look for look-alikes."""
         self._find(actor, field, value)
 
     @rx.event
     @guarded("staff")
-    async def start_edit(self, actor, client_id: int):
+    def start_edit(self, actor, client_id: int):
         self.notice = ""
         try:
             row = clients.get_client(actor, client_id)
@@ -164,7 +164,7 @@ class ClientsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def save(self, actor, form: dict):
+    def save(self, actor, form: dict):
         self.error, self.notice = "", ""
         try:
             if self.mode == "edit":

@@ -121,7 +121,7 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing, self.new_client_open, self.searched = False, False, False, False
         self.matches, self.nc_matches, self.chosen = [], [], []
         self._clear_messages()
@@ -139,7 +139,7 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def search_clients(self, actor, form: dict):
+    def search_clients(self, actor, form: dict):
         q = str((form if isinstance(form, dict) else {}).get("client_q", ""))[: clients.SEARCH_MAX]
         self.client_error = ""
         try:
@@ -161,7 +161,7 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def choose_client(self, actor, client_id: int):
+    def choose_client(self, actor, client_id: int):
         self.client_error = ""
         try:
             row = clients.get_client(actor, client_id)
@@ -207,13 +207,13 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def nc_find(self, actor, field: str, value: str):
+    def nc_find(self, actor, field: str, value: str):
         """``field`` (name, e-mail or KvK number) of the client made on the spot was left: look for look-alikes."""
         self._nc_find(actor, field, value)
 
     @rx.event
     @guarded("staff")
-    async def create_client(self, actor, form: dict):
+    def create_client(self, actor, form: dict):
         self.nc_error, self.client_error = "", ""
         if len(self.chosen) >= dossier_admin.MAX_CLIENTS:
             self.nc_error = self.t["dossier.error.too_many_clients"].format(max=dossier_admin.MAX_CLIENTS)
@@ -247,7 +247,7 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def save(self, actor, form: dict):
+    def save(self, actor, form: dict):
         self._clear_messages()
         try:
             if self.is_new:
@@ -262,15 +262,15 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def close(self, actor):
-        await self._closing(actor, dossier_admin.close_dossier, "dossier_edit.closed_notice")
+    def close(self, actor):
+        self._closing(actor, dossier_admin.close_dossier, "dossier_edit.closed_notice")
 
     @rx.event
     @guarded("staff")
-    async def reopen(self, actor):
-        await self._closing(actor, dossier_admin.reopen_dossier, "dossier_edit.reopened_notice")
+    def reopen(self, actor):
+        self._closing(actor, dossier_admin.reopen_dossier, "dossier_edit.reopened_notice")
 
-    async def _closing(self, actor, change, notice: str) -> None:
+    def _closing(self, actor, change, notice: str) -> None:
         self._clear_messages()
         dossier_id = self._dossier_id()
         try:
@@ -282,7 +282,7 @@ class DossierEditState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def set_visible(self, actor, visible: bool):
+    def set_visible(self, actor, visible: bool):
         self._clear_messages()
         dossier_id = self._dossier_id()
         try:

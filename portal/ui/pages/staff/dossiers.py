@@ -78,51 +78,51 @@ class OfficeDossiersState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.offices = ", ".join(home.office_names(actor))
         self.can_create = dossier_admin.may_create(actor)
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def set_closed(self, actor, closed: bool):
+    def set_closed(self, actor, closed: bool):
         self.closed, self.page = bool(closed), 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def set_tab(self, actor, tab: str):
+    def set_tab(self, actor, tab: str):
         self.tab = tab if tab in Tab._value2member_map_ else Tab.OFFICE.value
         self.lender, self.page = "", 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def set_lender(self, actor, lender: str):
+    def set_lender(self, actor, lender: str):
         self.lender, self.page = str(lender)[:120], 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def set_sort(self, actor, sort: str):
+    def set_sort(self, actor, sort: str):
         self.sort, self.page = (sort if sort in Sort._value2member_map_ else Sort.RECENT.value), 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def submit_search(self, actor, form: dict):
+    def submit_search(self, actor, form: dict):
         self.search, self.page = str(form.get("q", ""))[: dossiers.MAX_SEARCH], 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def clear_search(self, actor):
+    def clear_search(self, actor):
         self.search, self.page = "", 1
         self._reload(actor)
 
     @rx.event
     @guarded("staff")
-    async def go_page(self, actor, page: int):
+    def go_page(self, actor, page: int):
         self.page = page if isinstance(page, int) else 1
         self._reload(actor)
 

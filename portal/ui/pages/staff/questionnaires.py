@@ -38,14 +38,14 @@ class DefinitionsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.problems, self.notice, self.error, self.send_notice, self.send_error = [], "", "", "", ""
         self._refresh(actor)
         self.loaded = True
 
     @rx.event
     @guarded("staff")
-    async def save_definition(self, actor, form: dict):
+    def save_definition(self, actor, form: dict):
         self.problems, self.notice, self.error = [], "", ""
         office = self._office_id(actor)
         try:
@@ -64,7 +64,7 @@ class DefinitionsState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def send(self, actor, form: dict):
+    def send(self, actor, form: dict):
         self.send_notice, self.send_error = "", ""
         form = form or {}
         try:

@@ -29,7 +29,7 @@ class TaskListState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         t, lang = self.t, self.lang
         self.tasks = [
             TaskVM(
@@ -160,7 +160,7 @@ class ReviewState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.loaded, self.missing, self.error, self.notice = False, False, "", ""
         self._request_id = self._url_id()
         try:
@@ -171,19 +171,19 @@ class ReviewState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def approve(self, actor):
+    def approve(self, actor):
         delivery_id = self.delivery_id
         return self._run(actor, lambda actor: reviewing.review(actor, delivery_id, approve=True), "review.approved")
 
     @rx.event
     @guarded("staff")
-    async def reject(self, actor, form: dict):
+    def reject(self, actor, form: dict):
         delivery_id, reason = self.delivery_id, str((form or {}).get("reason", ""))[:2000]
         return self._run(actor, lambda actor: reviewing.review(actor, delivery_id, approve=False, reason=reason), "review.rejected")
 
     @rx.event
     @guarded("staff")
-    async def rerequest(self, actor, form: dict):
+    def rerequest(self, actor, form: dict):
         request_id, note = self._request_id, str((form or {}).get("note", ""))[:2000]
         return self._run(actor, lambda actor: reviewing.re_request(actor, request_id, note=note), "review.rerequested")
 

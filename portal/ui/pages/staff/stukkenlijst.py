@@ -132,7 +132,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def on_load(self, actor):
+    def on_load(self, actor):
         self.reset()
         try:
             self._refresh(actor)
@@ -142,7 +142,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def add_standard_set(self, actor):
+    def add_standard_set(self, actor):
         self._clear()
         try:
             added = sl.add_standard_set(actor, self._dossier_id())
@@ -154,7 +154,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def add_from_catalogue(self, actor, form: dict):
+    def add_from_catalogue(self, actor, form: dict):
         self._clear()
         value = str((form if isinstance(form, dict) else {}).get("type", ""))
         try:
@@ -167,7 +167,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def add_free(self, actor, form: dict):
+    def add_free(self, actor, form: dict):
         self._clear()
         form = form if isinstance(form, dict) else {}
         data = _item_input(form)
@@ -200,7 +200,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def save_edit(self, actor, form: dict):
+    def save_edit(self, actor, form: dict):
         form = form if isinstance(form, dict) else {}
         if not self.edit_open or self._editing_id not in self._items:
             return
@@ -215,7 +215,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def withdraw(self, actor, request_id: int):
+    def withdraw(self, actor, request_id: int):
         item = self._items.get(request_id) if isinstance(request_id, int) else None
         if not self.can_edit or item is None:
             return
@@ -230,7 +230,7 @@ class StukkenlijstState(AppState):
 
     @rx.event
     @guarded("staff")
-    async def send_request(self, actor, form: dict):
+    def send_request(self, actor, form: dict):
         self._clear()
         form = form if isinstance(form, dict) else {}
         ids = [i for i in self._items if form.get(f"item_{i}") in ("on", "true", True)]
