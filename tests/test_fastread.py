@@ -50,7 +50,7 @@ def test_a_prepared_read_gives_the_rows_sqlalchemy_gives(empty_db):  # noqa: F81
         with engine.connect() as conn:
             expected_session = conn.execute(auth._SESSION_ROW.statement, {"h": "h1"}).all()
             expected_members = conn.execute(auth._MEMBERSHIPS.statement, {"u": user_id}).all()
-        with fastread.cursor(engine) as cur:
+        with fastread.cursor(engine, in_place=True) as cur:  # SQLite: the thread's own connection; else pooled
             got_session = auth._SESSION_ROW.rows(cur, engine, h="h1")
             got_members = auth._MEMBERSHIPS.rows(cur, engine, u=user_id)
             assert auth._SESSION_ROW.first(cur, engine, h="unknown") is None
@@ -69,7 +69,8 @@ def test_a_prepared_read_gives_the_rows_sqlalchemy_gives(empty_db):  # noqa: F81
         with Session(engine) as db:
             db.delete(db.get(UserSession, got.id))
             db.commit()
-        with fastread.cursor(engine) as cur:
-            assert auth._SESSION_ROW.first(cur, engine, h="h1") is None
+        for in_place in (True, False):
+            with fastread.cursor(engine, in_place=in_place) as cur:
+                assert auth._SESSION_ROW.first(cur, engine, h="h1") is None
     finally:
         engine.dispose()

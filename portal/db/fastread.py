@@ -55,15 +55,15 @@ class PreparedRead:
 
 
 @contextmanager
-def cursor(engine: Engine) -> Iterator[Any]:
+def cursor(engine: Engine, in_place: bool = False) -> Iterator[Any]:
     """A DBAPI cursor for prepared reads.
 
-    Where the database is read in place (``reads_in_place``: SQLite), each thread keeps a connection of its own for
-    them, so a read costs no pool checkout and return (a third of the session check). The connection runs in
-    autocommit for reads (no transaction is ever opened on it), so every statement sees the latest commit. Elsewhere
-    a pooled connection, returned (rolled back) when the block ends.
+    ``in_place`` (the event loop's reads, where ``reads_in_place`` allows them: SQLite): the thread keeps a
+    connection of its own for them, so a read costs no pool checkout and return (a third of the session check). The
+    connection runs in autocommit for reads (no transaction is ever opened on it), so every statement sees the
+    latest commit. Otherwise a pooled connection, returned (rolled back) when the block ends.
     """
-    pooled = None if reads_in_place(engine) else engine.raw_connection()
+    pooled = None if in_place and reads_in_place(engine) else engine.raw_connection()
     try:
         cur = (pooled or _own_connection(engine)).cursor()
         try:

@@ -250,7 +250,7 @@ def quick_session(token: str | None, *, ip: str = "", touch: bool = True, in_pla
         return FULL_CHECK
     now = utcnow()
     audit.set_coview(None)  # what this event audits is marked as a co-view only when it is one (the full path)
-    with fastread.cursor(engine) as cur:
+    with fastread.cursor(engine, in_place=in_place_only) as cur:
         row = _SESSION_ROW.first(cur, engine, h=token_hash(token))
         if row is None:
             return None
