@@ -80,21 +80,21 @@ class AppState(rx.State):
     def _actor(self, allow_setup: bool = False) -> Actor | None:
         return auth.resolve_session(self._token(), ip=self._client_ip(), allow_setup=allow_setup)
 
+    def _quick_actor(self):
+        """The usual case of ``_actor``, read in place where the database allows it: the actor, None, or
+        ``auth.FULL_CHECK`` when only the full check (in a worker thread) can tell."""
+        return auth.quick_session(self._token(), ip=self._client_ip(), in_place_only=True)
+
     async def _session(self, allow_setup: bool = False) -> Actor | None:
-        """``_actor`` from the event loop without blocking it: the usual case read in place where the database
-        allows it (``auth.quick_session``), anything else in a worker thread."""
-        actor = auth.quick_session(self._token(), ip=self._client_ip(), in_place_only=True)
+        """``_actor`` from the event loop without blocking it: the usual case in place, anything else in a thread."""
+        actor = self._quick_actor()
         return await asyncio.to_thread(self._actor, allow_setup) if actor is auth.FULL_CHECK else actor
 
     def _require(self, kind: UserKind | None = None, allow_setup: bool = False, quick: bool = False):
         """The actor when signed in (and of ``kind`` when given); also sets the header's name.
         ``allow_setup``: a session that may only set up two-step verification counts too.
-        ``quick``: only the usual case, answered in place (``auth.quick_session``); ``auth.FULL_CHECK`` when only
-        the full check (in a worker thread) can tell."""
-        if quick:
-            actor = auth.quick_session(self._token(), ip=self._client_ip(), in_place_only=True)
-        else:
-            actor = self._actor(allow_setup)
+        ``quick``: only the usual case (``_quick_actor``); ``auth.FULL_CHECK`` when only the full check can tell."""
+        actor = self._quick_actor() if quick else self._actor(allow_setup)
         if actor is None or actor is auth.FULL_CHECK:
             return actor
         if kind is not None and actor.kind != kind:
